@@ -1,0 +1,90 @@
+// Journal: a process's durable state in one SQLite file (WAL,
+// synchronous=FULL), so that a message's effect and the stream cursors it
+// advances commit in ONE transaction.
+//
+//   outbox(stream, seq, topic, payload, time_ns)  what this process published
+//   cursor(stream, last_applied_seq)             what it has applied upstream
+//
+// Processes add their own tables through Exec()/db() (e.g. the executor's
+// intents). Owned and used by one thread (the process loop).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/core/result.h"
+
+namespace ct::bus {
+
+struct JournalEntry {
+  std::string stream;
+  uint64_t seq = 0;
+  std::string topic;
+  std::string payload;  // serialized Envelope
+  int64_t time_ns = 0;
+};
+
+// A prepared statement bound and stepped in one call.
+class Statement {
+ public:
+  Statement(sqlite3* db, const std::string& sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  Statement& Bind(int index, int64_t v);
+  Statement& Bind(int index, const std::string& v);
+  Statement& BindBlob(int index, const std::string& v);
+  bool Step();  // true while a row is available; aborts on error
+  void Reset();
+  int64_t Int(int col) const;
+  std::string Text(int col) const;
+  std::string Blob(int col) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+class Journal {
+ public:
+  // Opens (creating) the file and its tables. Errors name the path.
+  static Result<std::unique_ptr<Journal>, std::string> Open(const std::string& path);
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // Runs `body` inside BEGIN IMMEDIATE ... COMMIT. A failed commit is a
+  // disk failure the process cannot work around: it aborts (supervisord
+  // restarts it, and the journal is still consistent).
+  void Transaction(const std::function<void()>& body);
+
+  void Append(const JournalEntry& entry);
+  uint64_t LastSeq(const std::string& stream);
+  std::vector<JournalEntry> Read(const std::string& stream, uint64_t from_seq, size_t max_count);
+  std::vector<std::string> Streams();
+
+  uint64_t Cursor(const std::string& stream);
+  void SetCursor(const std::string& stream, uint64_t seq);
+
+  // Deletes outbox entries older than `before_ns`, keeping each stream's
+  // last entry so sequence numbers never restart.
+  int64_t Prune(int64_t before_ns);
+
+  void Exec(const std::string& sql);
+  sqlite3* db() { return db_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  Journal(sqlite3* db, std::string path);
+  sqlite3* db_;
+  std::string path_;
+  std::unique_ptr<Statement> append_, last_seq_, read_, cursor_get_, cursor_set_;
+};
+
+}  // namespace ct::bus

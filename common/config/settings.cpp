@@ -1,0 +1,267 @@
+#include "common/config/settings.h"
+
+#include <toml++/toml.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace ct::config {
+namespace {
+
+// Reads one TOML table, remembering the first problem. Every key the table
+// holds must be read (or listed as a sub-table), else it is "unknown".
+class TableReader {
+ public:
+  TableReader(const std::string& file, const toml::table* table, std::string prefix,
+              std::optional<ConfigError>& error)
+      : file_(file), table_(table), prefix_(std::move(prefix)), error_(error) {}
+
+  bool present() const { return table_ != nullptr; }
+
+  void Bool(const char* key, bool& out) {
+    if (auto* node = Find(key)) {
+      if (auto v = node->value<bool>(); v && node->is_boolean()) out = *v;
+      else Fail(key, "expected true or false");
+    }
+  }
+  void Int(const char* key, int64_t& out, int64_t min, int64_t max) {
+    if (auto* node = Find(key)) {
+      if (!node->is_integer()) return Fail(key, "expected an integer");
+      const int64_t v = *node->value<int64_t>();
+      if (v < min || v > max)
+        return Fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                             ", got " + std::to_string(v));
+      out = v;
+    }
+  }
+  void Double(const char* key, double& out, double min_exclusive) {
+    if (auto* node = Find(key)) {
+      if (!node->is_number()) return Fail(key, "expected a number");
+      const double v = *node->value<double>();
+      if (!(v > min_exclusive)) return Fail(key, "must be greater than " + Fmt(min_exclusive));
+      out = v;
+    }
+  }
+  void String(const char* key, std::string& out, bool allow_empty = false) {
+    if (auto* node = Find(key)) {
+      if (!node->is_string()) return Fail(key, "expected a string");
+      std::string v = *node->value<std::string>();
+      if (v.empty() && !allow_empty) return Fail(key, "must not be empty");
+      out = v;
+    }
+  }
+  void StringSet(const char* key, std::set<std::string>& out) {
+    if (auto* node = Find(key)) {
+      auto* arr = node->as_array();
+      if (!arr) return Fail(key, "expected an array of strings");
+      out.clear();
+      for (auto& item : *arr) {
+        if (!item.is_string()) return Fail(key, "expected an array of strings");
+        out.insert(*item.value<std::string>());
+      }
+    }
+  }
+  void Rule(QuantityRule& rule) {
+    std::string mode;
+    String("quantity_rule", mode);
+    if (mode == "mirror") rule.mode = QuantityMode::kMirror;
+    else if (mode == "multiplier") rule.mode = QuantityMode::kMultiplier;
+    else if (mode == "fixed") rule.mode = QuantityMode::kFixed;
+    else if (!mode.empty()) Fail("quantity_rule", "expected mirror, multiplier or fixed, got '" + mode + "'");
+    Double("multiplier", rule.multiplier, 0.0);
+    Int("fixed_quantity", rule.fixed_quantity, 1, 10'000'000);
+    if (rule.mode == QuantityMode::kFixed && rule.fixed_quantity <= 0)
+      Fail("fixed_quantity", "required (> 0) when quantity_rule = \"fixed\"");
+  }
+  const toml::table* Table(const char* key) {
+    if (auto* node = Find(key)) {
+      if (auto* t = node->as_table()) return t;
+      Fail(key, "expected a table");
+    }
+    return nullptr;
+  }
+  std::string Key(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+
+  // Call last: any key not read above is unknown.
+  void RejectUnknown() {
+    if (!table_ || error_) return;
+    for (auto& [k, v] : *table_) {
+      if (!seen_.count(std::string(k.str())))
+        return Fail(std::string(k.str()).c_str(), "unknown setting");
+    }
+  }
+  void Fail(const std::string& key, const std::string& problem) {
+    if (!error_) error_ = ConfigError{file_, Key(key), problem};
+  }
+
+ private:
+  const toml::node* Find(const char* key) {
+    seen_.insert(key);
+    if (!table_) return nullptr;
+    return table_->get(key);
+  }
+  static std::string Fmt(double d) {
+    std::ostringstream o;
+    o << d;
+    return o.str();
+  }
+  const std::string& file_;
+  const toml::table* table_;
+  std::string prefix_;
+  std::optional<ConfigError>& error_;
+  std::set<std::string> seen_;
+};
+
+bool ValidEndpoint(const std::string& e) {
+  return e.rfind("ipc://", 0) == 0 || e.rfind("tcp://", 0) == 0 || e.rfind("inproc://", 0) == 0;
+}
+
+}  // namespace
+
+const char* ToString(QuantityMode mode) {
+  switch (mode) {
+    case QuantityMode::kMirror: return "mirror";
+    case QuantityMode::kMultiplier: return "multiplier";
+    case QuantityMode::kFixed: return "fixed";
+  }
+  return "?";
+}
+
+FollowerSettings Settings::Follower(int number) const {
+  if (auto it = followers.find(number); it != followers.end()) return it->second;
+  FollowerSettings f;
+  f.number = number;
+  f.id = "follower-" + std::to_string(number);
+  f.rule = default_rule;
+  f.max_copy_delay_ms = max_copy_delay_ms;
+  return f;
+}
+
+Result<Settings, ConfigError> ParseSettings(const std::string& path, const std::string& text) {
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    return ConfigError{path, "line " + std::to_string(e.source().begin.line),
+                       std::string("not valid TOML: ") + std::string(e.description())};
+  }
+  Settings s;
+  s.path = path;
+  std::optional<ConfigError> error;
+
+  TableReader top(path, &root, "", error);
+  top.Bool("dry_run", s.dry_run);
+  top.String("log_level", s.log_level);
+  if (s.log_level != "trace" && s.log_level != "debug" && s.log_level != "info" &&
+      s.log_level != "warn" && s.log_level != "error")
+    top.Fail("log_level", "expected trace, debug, info, warn or error");
+
+  TableReader broker(path, top.Table("broker"), "broker", error);
+  broker.String("rest_url", s.broker.rest_url);
+  broker.String("ws_url", s.broker.ws_url);
+  broker.Int("timeout_ms", s.broker.timeout_ms, 100, 60'000);
+  if (s.broker.rest_url.rfind("https://", 0) != 0 && s.broker.rest_url.rfind("http://", 0) != 0)
+    broker.Fail("rest_url", "expected an http:// or https:// URL");
+  broker.RejectUnknown();
+
+  TableReader copy(path, top.Table("copy"), "copy", error);
+  copy.Rule(s.default_rule);
+  copy.Int("max_copy_delay_ms", s.max_copy_delay_ms, 100, 24LL * 3600 * 1000);
+  copy.StringSet("symbols_allow", s.symbols_allow);
+  copy.StringSet("symbols_block", s.symbols_block);
+  TableReader types(path, copy.Table("order_types"), "copy.order_types", error);
+  for (auto& [type, enabled] : s.order_types) types.Bool(type.c_str(), enabled);
+  types.RejectUnknown();
+  copy.RejectUnknown();
+
+  TableReader followers(path, top.Table("followers"), "followers", error);
+  if (followers.present()) {
+    for (auto& [k, v] : *root["followers"].as_table()) {
+      const std::string key(k.str());
+      int n = 0;
+      try {
+        size_t used = 0;
+        n = std::stoi(key, &used);
+        if (used != key.size() || n < 1) throw std::invalid_argument(key);
+      } catch (const std::exception&) {
+        followers.Fail(key, "follower tables are named by number, e.g. [followers.1]");
+        break;
+      }
+      FollowerSettings f;
+      f.number = n;
+      f.id = "follower-" + std::to_string(n);
+      f.rule = s.default_rule;
+      f.max_copy_delay_ms = s.max_copy_delay_ms;
+      TableReader fr(path, followers.Table(key.c_str()), "followers." + key, error);
+      fr.Bool("enabled", f.enabled);
+      fr.Rule(f.rule);
+      if (auto* t = root["followers"][key].as_table();
+          t && (t->contains("quantity_rule") || t->contains("multiplier") || t->contains("fixed_quantity")))
+        f.rule.source = "followers." + key;
+      fr.Int("max_copy_delay_ms", f.max_copy_delay_ms, 100, 24LL * 3600 * 1000);
+      fr.RejectUnknown();
+      s.followers[n] = f;
+    }
+  }
+
+  TableReader bus(path, top.Table("bus"), "bus", error);
+  struct Ep { const char* key; std::string* value; bool required; };
+  Ep eps[] = {
+      {"watcher_publish", &s.bus.watcher_publish_bind, true},
+      {"watcher_replay", &s.bus.watcher_replay_bind, true},
+      {"router_publish", &s.bus.router_publish_bind, true},
+      {"router_replay", &s.bus.router_replay_bind, true},
+      {"router_reports", &s.bus.router_reports_bind, true},
+      {"watcher_publish_connect", &s.bus.watcher_publish_connect, false},
+      {"watcher_replay_connect", &s.bus.watcher_replay_connect, false},
+      {"router_publish_connect", &s.bus.router_publish_connect, false},
+      {"router_replay_connect", &s.bus.router_replay_connect, false},
+      {"router_reports_connect", &s.bus.router_reports_connect, false},
+  };
+  for (auto& ep : eps) {
+    bus.String(ep.key, *ep.value, !ep.required);
+    if (!ep.value->empty() && !ValidEndpoint(*ep.value))
+      bus.Fail(ep.key, "expected an ipc://, tcp:// or inproc:// endpoint, got '" + *ep.value + "'");
+  }
+  bus.RejectUnknown();
+  auto fill = [](std::string& connect, const std::string& bind) {
+    if (connect.empty()) connect = bind;
+  };
+  fill(s.bus.watcher_publish_connect, s.bus.watcher_publish_bind);
+  fill(s.bus.watcher_replay_connect, s.bus.watcher_replay_bind);
+  fill(s.bus.router_publish_connect, s.bus.router_publish_bind);
+  fill(s.bus.router_replay_connect, s.bus.router_replay_bind);
+  fill(s.bus.router_reports_connect, s.bus.router_reports_bind);
+
+  TableReader watcher(path, top.Table("watcher"), "watcher", error);
+  watcher.Int("poll_interval_ms", s.poll_interval_ms, 1000, 60'000);
+  watcher.RejectUnknown();
+
+  TableReader paths(path, top.Table("paths"), "paths", error);
+  paths.String("state_dir", s.state_dir);
+  paths.String("records_dir", s.records_dir);
+  paths.RejectUnknown();
+
+  top.RejectUnknown();
+  if (error) return *error;
+  return s;
+}
+
+Result<Settings, ConfigError> LoadSettings(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return ConfigError{path, "(file)", "cannot be read (missing or no permission)"};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseSettings(path, ss.str());
+}
+
+std::optional<ConfigError> CrossCheck(const Settings& settings, const EnvFile& env) {
+  for (const auto& [n, f] : settings.followers) {
+    if (!env.Follower(n))
+      return ConfigError{settings.path, "followers." + std::to_string(n),
+                         "no FOLLOWER_" + std::to_string(n) + "_* credentials in " + env.path};
+  }
+  return std::nullopt;
+}
+
+}  // namespace ct::config

@@ -1,0 +1,86 @@
+// copytrade.toml: everything that is not a credential. Unknown keys are
+// errors (a typo must not silently fall back to a default); every value is
+// type- and range-checked. Dry run is on unless the file says
+// `dry_run = false`.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/config/config_error.h"
+#include "common/config/env_file.h"
+#include "common/core/result.h"
+
+namespace ct::config {
+
+enum class QuantityMode { kMirror, kMultiplier, kFixed };
+const char* ToString(QuantityMode mode);
+
+struct QuantityRule {
+  QuantityMode mode = QuantityMode::kMirror;
+  double multiplier = 1.0;      // kMultiplier: follower qty = round(master qty * multiplier)
+  int64_t fixed_quantity = 0;   // kFixed: follower qty, whatever the master's
+  std::string source = "default";  // "default" or "followers.<n>"
+};
+
+struct FollowerSettings {
+  int number = 0;
+  std::string id;  // "follower-<n>"
+  bool enabled = true;
+  QuantityRule rule;
+  int64_t max_copy_delay_ms = 0;
+};
+
+struct BrokerSettings {
+  std::string rest_url = "https://apiconnect.angelone.in";
+  std::string ws_url = "wss://tns.angelone.in/smart-order-update";
+  int64_t timeout_ms = 7000;
+};
+
+// Bus endpoints. `*_bind` is where the owner binds; `*_connect` where peers
+// connect (they differ across hosts: bind tcp://0.0.0.0:5550, connect
+// tcp://watcher-host:5550). When a connect address is not given it equals
+// the bind address.
+struct BusSettings {
+  std::string watcher_publish_bind = "ipc://run/watcher.pub";
+  std::string watcher_replay_bind = "ipc://run/watcher.replay";
+  std::string router_publish_bind = "ipc://run/router.pub";
+  std::string router_replay_bind = "ipc://run/router.replay";
+  std::string router_reports_bind = "ipc://run/router.reports";
+  std::string watcher_publish_connect, watcher_replay_connect;
+  std::string router_publish_connect, router_replay_connect, router_reports_connect;
+};
+
+struct Settings {
+  std::string path;
+  bool dry_run = true;
+  std::string log_level = "info";
+
+  QuantityRule default_rule;
+  int64_t max_copy_delay_ms = 30'000;
+  std::set<std::string> symbols_allow;  // empty = all
+  std::set<std::string> symbols_block;
+  std::map<std::string, bool> order_types{
+      {"MARKET", true}, {"LIMIT", true}, {"STOPLOSS_LIMIT", true}, {"STOPLOSS_MARKET", true}};
+  std::map<int, FollowerSettings> followers;  // overrides by follower number
+
+  BrokerSettings broker;
+  BusSettings bus;
+  int64_t poll_interval_ms = 1000;  // watcher order-book poll, >= 1000 (broker limit 1/s)
+  std::string state_dir = "state";   // journals
+  std::string records_dir = "logs";  // session records
+
+  // The effective settings for follower n (defaults + its override).
+  FollowerSettings Follower(int number) const;
+};
+
+Result<Settings, ConfigError> LoadSettings(const std::string& path);
+Result<Settings, ConfigError> ParseSettings(const std::string& path, const std::string& text);
+
+// Cross-checks: every [followers.<n>] table names a follower in the .env.
+std::optional<ConfigError> CrossCheck(const Settings& settings, const EnvFile& env);
+
+}  // namespace ct::config

@@ -1,0 +1,81 @@
+// copytrade-executor --follower N: places follower N's copies, exactly once.
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+
+#include "common/bus/socket_options.h"
+#include "common/bus/stream.h"
+#include "common/config/load.h"
+#include "common/log/log.h"
+#include "executor/executor.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"copytrade-executor: places one follower's copies"};
+  std::string config_path = "copytrade.toml", env_path = ".env";
+  int follower = 0;
+  app.add_option("--config", config_path, "copytrade.toml");
+  app.add_option("--env", env_path, ".env with the accounts");
+  app.add_option("--follower", follower, "follower number n (FOLLOWER_<n>_* in .env)")->required();
+  app.set_version_flag("--version", COPYTRADE_VERSION);
+  CLI11_PARSE(app, argc, argv);
+
+  auto cfg = ct::config::LoadOrExit(config_path, env_path);
+  const auto* account = cfg.env.Follower(follower);
+  if (!account)
+    ct::config::ExitWithError({env_path, "FOLLOWER_" + std::to_string(follower) + "_*",
+                               "no credentials for follower " + std::to_string(follower)});
+  const auto fs = cfg.settings.Follower(follower);
+  ct::log::Init("executor-" + std::to_string(follower), cfg.settings.log_level);
+  auto lg = ct::log::Get("executor");
+  std::filesystem::create_directories(cfg.settings.state_dir);
+  auto journal = ct::bus::Journal::Open(cfg.settings.state_dir + "/executor-" + std::to_string(follower) + ".db");
+  if (!journal.ok()) {
+    lg->critical("{}", journal.error());
+    return 1;
+  }
+
+  auto& clock = ct::SystemClock::instance();
+  const auto& c = account->credentials;
+  ct::smartapi::Client client({c.api_key, c.client_id, c.password, c.totp_secret},
+                              ct::smartapi::MakeCurlTransport({cfg.settings.broker.rest_url,
+                                                               static_cast<long>(cfg.settings.broker.timeout_ms)}),
+                              clock);
+  if (!cfg.settings.dry_run) {
+    auto session = client.Login();
+    if (!session.ok()) {
+      // Fail alone: supervisord restarts this follower, the others go on.
+      lg->critical("login for {} ({}) failed: {}", fs.id, c.client_id, session.error().ToString());
+      return 1;
+    }
+    lg->info("logged in as {} ({})", c.client_id, fs.id);
+  }
+  ct::executor::SmartApiBroker broker(client);
+
+  zmq::context_t ctx;
+  ct::bus::Loop loop;
+  loop.StopOnSignals();
+  zmq::socket_t reports(ctx, zmq::socket_type::push);
+  ct::bus::ConfigureSocket(reports, ct::bus::SocketRole::kReportSender);
+  reports.connect(cfg.settings.bus.router_reports_connect);
+  ct::executor::Executor executor(
+      {fs.id, cfg.settings.dry_run, fs.max_copy_delay_ms}, **journal, broker, clock,
+      [&](const copytrade::v1::ExecutionReport& report) {
+        ct::bus::Envelope env;
+        env.set_stream_id("reports/" + fs.id);
+        env.set_sent_time_ns(clock.wall_ns());
+        *env.mutable_execution_report() = report;
+        const std::string bytes = env.SerializeAsString();
+        (void)reports.send(zmq::buffer(bytes), zmq::send_flags::dontwait);
+      });
+  executor.ResolvePending();
+
+  ct::bus::StreamSubscriber stream(
+      ctx, loop, clock, {cfg.settings.bus.router_publish_connect, cfg.settings.bus.router_replay_connect, fs.id},
+      (*journal)->Cursor(fs.id), [&](const ct::bus::Envelope& e) { return executor.Apply(e); });
+  lg->info("executor up for {} ({}): dry_run={}, rule {}", fs.id, c.client_id, cfg.settings.dry_run,
+           ct::config::ToString(fs.rule.mode));
+  stream.Start();
+  loop.Run();
+  lg->info("executor for {} stopped", fs.id);
+  return 0;
+}

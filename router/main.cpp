@@ -1,0 +1,78 @@
+// copytrade-router: master events in, one CopyInstruction stream per
+// follower out, execution reports in, session records written.
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+
+#include "common/bus/socket_options.h"
+#include "common/bus/stream.h"
+#include "common/config/load.h"
+#include "common/log/log.h"
+#include "router/router.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"copytrade-router: applies filters and quantity rules per follower"};
+  std::string config_path = "copytrade.toml", env_path = ".env";
+  app.add_option("--config", config_path, "copytrade.toml");
+  app.add_option("--env", env_path, ".env with the accounts");
+  app.set_version_flag("--version", COPYTRADE_VERSION);
+  CLI11_PARSE(app, argc, argv);
+
+  auto cfg = ct::config::LoadOrExit(config_path, env_path);
+  ct::log::Init("router", cfg.settings.log_level);
+  auto lg = ct::log::Get("router");
+  std::filesystem::create_directories(cfg.settings.state_dir);
+  auto journal = ct::bus::Journal::Open(cfg.settings.state_dir + "/router.db");
+  if (!journal.ok()) {
+    lg->critical("{}", journal.error());
+    return 1;
+  }
+  std::vector<ct::router::FollowerTarget> followers;
+  for (const auto& f : cfg.env.followers)
+    followers.push_back({cfg.settings.Follower(f.number), f.credentials.client_id});
+
+  auto& clock = ct::SystemClock::instance();
+  zmq::context_t ctx;
+  ct::bus::Loop loop;
+  loop.StopOnSignals();
+  ct::bus::StreamPublisher publisher(ctx, loop, **journal, clock,
+                                     {cfg.settings.bus.router_publish_bind, cfg.settings.bus.router_replay_bind,
+                                      "router"});
+  ct::router::SessionRecords records(**journal,
+                                     ct::router::RecordsFileName(cfg.settings.records_dir, clock.wall_ns()),
+                                     followers);
+  records.Write();
+  ct::router::Router router(cfg.settings, followers, **journal, publisher, records, clock);
+
+  ct::bus::StreamSubscriber master(
+      ctx, loop, clock,
+      {cfg.settings.bus.watcher_publish_connect, cfg.settings.bus.watcher_replay_connect, "master"},
+      (*journal)->Cursor("master"), [&](const ct::bus::Envelope& e) { return router.ApplyMasterEvent(e); });
+
+  zmq::socket_t reports(ctx, zmq::socket_type::pull);
+  ct::bus::ConfigureSocket(reports, ct::bus::SocketRole::kReportReceiver);
+  ct::bus::BindSocket(reports, cfg.settings.bus.router_reports_bind);
+  ct::bus::DropLog report_drops("router");
+  loop.AddSocket(reports, [&] {
+    std::vector<zmq::message_t> frames;
+    while (ct::bus::ReceiveMultipart(reports, frames)) {
+      ct::bus::Envelope env;
+      if (frames.size() != 1) {
+        report_drops.WrongFrameCount(frames.size());
+      } else if (!env.ParseFromArray(frames[0].data(), static_cast<int>(frames[0].size())) ||
+                 !env.has_execution_report()) {
+        report_drops.Undecodable();
+      } else {
+        router.OnReport(env.execution_report());
+      }
+    }
+  });
+
+  lg->info("router up: {} follower(s), dry_run={}, records {}", followers.size(), cfg.settings.dry_run,
+           records.file());
+  master.Start();
+  loop.Run();
+  records.Write();
+  lg->info("router stopped; records in {}", records.file());
+  return 0;
+}

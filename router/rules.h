@@ -1,0 +1,37 @@
+// Copy rules: which master orders a follower copies (symbol and order-type
+// filters) and at what quantity (mirror / multiplier / fixed, rounded to the
+// instrument's lot). Pure functions of settings and order; no I/O.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/config/settings.h"
+#include "copytrade.pb.h"
+
+namespace ct::router {
+
+// Why the order is not copied at all (to anyone), or nullopt to copy it.
+std::optional<std::string> FilterOut(const config::Settings& settings,
+                                     const copytrade::v1::Order& order);
+
+struct Sizing {
+  int64_t quantity = 0;         // > 0 when the copy is placed
+  std::string skipped_reason;   // set when quantity is 0
+};
+
+// Follower quantity in units. Multiplier results are rounded DOWN to a
+// whole lot (never more than the proportion asked for); fixed quantities
+// too. A result under one lot is a skip, with the reason.
+Sizing SizeQuantity(const config::QuantityRule& rule, int64_t master_quantity, int64_t lot_size);
+
+// Deterministic SmartAPI ordertag for (master order, follower, leg):
+// "ct" + 13 base-36 digits of a 64-bit hash; 15 characters of [0-9a-z],
+// inside the broker's 20-character limit. Same inputs, same tag, so a copy
+// can always be found in the follower's order book.
+std::string OrderTag(const std::string& master_order_id, const std::string& follower_id, int leg);
+
+copytrade::v1::QuantityRuleKind ToProto(config::QuantityMode mode);
+
+}  // namespace ct::router

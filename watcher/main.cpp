@@ -1,0 +1,75 @@
+// copytrade-watcher: detects the master's orders and publishes them.
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+
+#include "common/config/load.h"
+#include "common/log/log.h"
+#include "common/smartapi/client.h"
+#include "watcher/watcher.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"copytrade-watcher: publishes the master account's order events"};
+  std::string config_path = "copytrade.toml", env_path = ".env";
+  app.add_option("--config", config_path, "copytrade.toml");
+  app.add_option("--env", env_path, ".env with the accounts");
+  app.set_version_flag("--version", COPYTRADE_VERSION);
+  CLI11_PARSE(app, argc, argv);
+
+  auto cfg = ct::config::LoadOrExit(config_path, env_path);
+  if (!cfg.env.master)
+    ct::config::ExitWithError({env_path, "API_KEY, CLIENT_ID, PASSWORD, TOTP_SECRET", "master account missing"});
+  ct::log::Init("watcher", cfg.settings.log_level);
+  auto lg = ct::log::Get("watcher");
+  std::filesystem::create_directories(cfg.settings.state_dir);
+  auto journal = ct::bus::Journal::Open(cfg.settings.state_dir + "/watcher.db");
+  if (!journal.ok()) {
+    lg->critical("{}", journal.error());
+    return 1;
+  }
+  auto& clock = ct::SystemClock::instance();
+  const auto& c = cfg.env.master->credentials;
+  ct::smartapi::Client client({c.api_key, c.client_id, c.password, c.totp_secret},
+                              ct::smartapi::MakeCurlTransport({cfg.settings.broker.rest_url,
+                                                               static_cast<long>(cfg.settings.broker.timeout_ms)}),
+                              clock);
+  auto session = client.Login();
+  if (!session.ok()) {
+    lg->critical("master login ({}) failed: {}", c.client_id, session.error().ToString());
+    return 1;
+  }
+  lg->info("logged in to the master account {}", c.client_id);
+
+  zmq::context_t ctx;
+  ct::bus::Loop loop;
+  loop.StopOnSignals();
+  ct::bus::StreamPublisher publisher(ctx, loop, **journal, clock,
+                                     {cfg.settings.bus.watcher_publish_bind, cfg.settings.bus.watcher_replay_bind,
+                                      "watcher"});
+  ct::watcher::Watcher watcher(**journal, publisher, clock, c.client_id);
+  if (watcher.Restore()) {
+    lg->info("restored today's baseline and state ({} orders tracked)", watcher.tracked());
+  } else {
+    auto book = client.GetOrderBook();
+    if (!book.ok()) {
+      lg->critical("cannot read the master order book for the baseline: {}", book.error().ToString());
+      return 1;
+    }
+    watcher.SetBaseline(*book);
+  }
+
+  // The client is used only by the poller thread from here on.
+  ct::watcher::Poller poller(std::chrono::milliseconds(cfg.settings.poll_interval_ms), [&] {
+    auto book = client.GetOrderBook();
+    if (!book.ok()) {
+      lg->warn("order book poll failed: {}", book.error().ToString());
+      return;
+    }
+    loop.Post([&watcher, snapshot = std::move(book).value()] { watcher.OnSnapshot(snapshot); });
+  });
+  lg->info("watching master {} every {} ms", c.client_id, cfg.settings.poll_interval_ms);
+  loop.Run();
+  poller.Stop();
+  lg->info("watcher stopped");
+  return 0;
+}
