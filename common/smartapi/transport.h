@@ -41,7 +41,7 @@ struct TransportError {
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
-  virtual Result<HttpResponse, TransportError> Send(const HttpRequest& request) = 0;
+  virtual ct::Result<HttpResponse, TransportError> Send(const HttpRequest& request) = 0;
 };
 
 struct CurlOptions {
