@@ -1,0 +1,84 @@
+// The SmartAPI surface of the sim, transport-free: one request in, one reply
+// out. Routes the REST endpoints of SMARTAPI.md §2 and the admin API under
+// /sim/v1/ (see sim/README.md); applies auth (gateway dialect), per-client
+// rate limits (plain-text 403) and injected faults; validates request bodies
+// and answers with the broker's error envelopes. The HTTP server (server.h)
+// only moves bytes.
+//
+// Not thread-safe: every call happens on the server's io thread.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "common/core/result.h"
+#include "common/time/clock.h"
+#include "sim/faults.h"
+#include "sim/instruments.h"
+#include "sim/order_engine.h"
+#include "sim/rate_limiter.h"
+#include "sim/sessions.h"
+
+namespace ct::sim {
+
+struct SimRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // path and query
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+
+  std::string_view Header(const std::string& lower_name) const;
+};
+
+struct SimReply {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  bool close_without_reply = false;  // drop / lost_reply faults
+  std::chrono::milliseconds delay{0};
+};
+
+class BrokerApi {
+ public:
+  static constexpr size_t kMaxBodyBytes = 1 << 20;
+
+  BrokerApi(const Clock& clock, const InstrumentTable& instruments, SessionStore& sessions,
+            OrderEngine& engine, RateLimiter& limiter, FaultTable& faults);
+
+  SimReply Handle(const SimRequest& request);
+  // Upgrade check for the order-update WebSocket: the client code, or the
+  // HTTP status to refuse with (401 invalid, 403 expired).
+  Result<std::string, int> AdmitOrderFeed(std::string_view authorization) const;
+  // Reply for a request whose body exceeds kMaxBodyBytes.
+  static SimReply TooLarge();
+
+ private:
+  using Json = nlohmann::ordered_json;
+  SimReply Admin(const SimRequest& request, std::string_view path);
+  SimReply Login(const SimRequest& request);
+  SimReply GenerateTokens(const SimRequest& request);
+  SimReply Secure(const SimRequest& request, std::string_view endpoint, std::string_view path);
+  Json Dispatch(std::string_view endpoint, std::string_view path, const SimRequest& request,
+                const AuthedSession& session);
+  Json PlaceOrder(const std::string& client, const nlohmann::json& body);
+  Json ModifyOrder(const std::string& client, const nlohmann::json& body);
+  Json CancelOrder(const std::string& client, const nlohmann::json& body);
+  Json Profile(const std::string& client) const;
+  Json Rms(const std::string& client) const;
+  Json LtpData(const nlohmann::json& body) const;
+  // Fault handling before processing; a reply when the fault answers
+  // instead of the endpoint.
+  std::optional<SimReply> PreFault(const std::optional<Fault>& fault) const;
+  static void PostFault(const std::optional<Fault>& fault, SimReply& reply);
+
+  const Clock& clock_;
+  const InstrumentTable& instruments_;
+  SessionStore& sessions_;
+  OrderEngine& engine_;
+  RateLimiter& limiter_;
+  FaultTable& faults_;
+};
+
+}  // namespace ct::sim
