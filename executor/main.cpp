@@ -5,6 +5,7 @@
 
 #include "common/bus/socket_options.h"
 #include "common/bus/stream.h"
+#include "common/config/broker_client.h"
 #include "common/config/load.h"
 #include "common/log/log.h"
 #include "executor/executor.h"
@@ -36,10 +37,8 @@ int main(int argc, char** argv) {
 
   auto& clock = ct::SystemClock::instance();
   const auto& c = account->credentials;
-  ct::smartapi::Client client({c.api_key, c.client_id, c.password, c.totp_secret},
-                              ct::smartapi::MakeCurlTransport({cfg.settings.broker.rest_url,
-                                                               static_cast<long>(cfg.settings.broker.timeout_ms)}),
-                              clock);
+  auto client_ptr = ct::config::MakeBrokerClient(*account, cfg.settings.broker, clock);
+  auto& client = *client_ptr;
   if (!cfg.settings.dry_run) {
     auto session = client.Login();
     if (!session.ok()) {

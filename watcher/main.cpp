@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "common/config/broker_client.h"
 #include "common/config/load.h"
 #include "common/log/log.h"
 #include "common/smartapi/client.h"
@@ -29,10 +30,8 @@ int main(int argc, char** argv) {
   }
   auto& clock = ct::SystemClock::instance();
   const auto& c = cfg.env.master->credentials;
-  ct::smartapi::Client client({c.api_key, c.client_id, c.password, c.totp_secret},
-                              ct::smartapi::MakeCurlTransport({cfg.settings.broker.rest_url,
-                                                               static_cast<long>(cfg.settings.broker.timeout_ms)}),
-                              clock);
+  auto client_ptr = ct::config::MakeBrokerClient(*cfg.env.master, cfg.settings.broker, clock);
+  auto& client = *client_ptr;
   auto session = client.Login();
   if (!session.ok()) {
     lg->critical("master login ({}) failed: {}", c.client_id, session.error().ToString());
