@@ -216,11 +216,13 @@ Result<json> ParseReply(const HttpResponse& response, bool order_write) {
     // A 5xx says nothing definite about the order, whatever the body says.
     return fail(ErrorKind::kUnknownOutcome, code, message.empty() ? "server error" : message);
   }
-  if (!*flag) {
-    if (IsAuthExpiredCode(code)) return fail(ErrorKind::kAuthExpired, code, message);
-    return fail(ErrorKind::kRejected, code, message);
+  if (!*flag && IsAuthExpiredCode(code)) return fail(ErrorKind::kAuthExpired, code, message);
+  if (server_error) {
+    // A read that failed broker-side ("AB2001 Internal Error, please try
+    // after sometime"): transient, worth retrying, not a verdict.
+    return fail(ErrorKind::kTransport, code, message.empty() ? "server error" : message);
   }
-  if (server_error) return fail(ErrorKind::kTransport, code, "HTTP " + std::to_string(http));
+  if (!*flag) return fail(ErrorKind::kRejected, code, message);
   auto data = j.find("data");
   if (data == j.end()) return json(nullptr);
   return std::move(*data);

@@ -184,7 +184,9 @@ bool IsThrottleText(std::string_view body);
 // typed error. Both dialects: {"status","message","errorcode","data"} and
 // the gateway's {"success","message","errorCode","data":""}.
 // `order_write` (place/modify/cancel): any reply that does not say clearly
-// yes or no (5xx, empty, not JSON, wrong shape) is kUnknownOutcome.
+// yes or no (5xx, empty, not JSON, wrong shape) is kUnknownOutcome. On
+// reads a 5xx is kTransport (transient), an unreadable reply kBadResponse.
+// A 401 without an envelope is kAuthExpired; a 429 is kThrottled.
 // Error messages are masked (ct::log::Mask).
 Result<nlohmann::json> ParseReply(const HttpResponse& response, bool order_write);
 

@@ -180,10 +180,16 @@ TEST(ParseReplyTest, ServerErrorOnOrderWriteIsUnknownOutcomeEvenWithAnEnvelope) 
   EXPECT_EQ(envelope.error().http_status, 500);
 }
 
-TEST(ParseReplyTest, ServerErrorWithoutEnvelopeOnReadIsTransport) {
-  auto r = ParseReply(Reply(502, "Bad Gateway", "text/plain"), false);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().kind, ErrorKind::kTransport);
+TEST(ParseReplyTest, ServerErrorOnReadIsTransportWithOrWithoutEnvelope) {
+  auto plain = ParseReply(Reply(502, "Bad Gateway", "text/plain"), false);
+  auto envelope = ParseReply(
+      Reply(500, R"({"status":false,"message":"Internal Error","errorcode":"AB2001","data":null})"),
+      false);
+  ASSERT_FALSE(plain.ok());
+  ASSERT_FALSE(envelope.ok());
+  EXPECT_EQ(plain.error().kind, ErrorKind::kTransport);
+  EXPECT_EQ(envelope.error().kind, ErrorKind::kTransport);
+  EXPECT_EQ(envelope.error().code, "AB2001");
 }
 
 TEST(ParseReplyTest, Http401WithoutEnvelopeIsAuthExpired) {
