@@ -1,0 +1,133 @@
+#include "tests/integration/pipeline_harness.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <regex>
+
+#include "common/totp/totp.h"
+
+namespace ct::testing {
+
+Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)) {
+  std::filesystem::create_directories(dir_ / "bus");
+  std::string env = "API_KEY=master-api-key-1\nCLIENT_ID=M100\nPASSWORD=1111\nTOTP_SECRET=" + totp::NewSecret() + "\n";
+  for (int n = 1; n <= options_.followers; ++n) {
+    const std::string p = "FOLLOWER_" + std::to_string(n) + "_";
+    env += p + "API_KEY=follower-api-key-" + std::to_string(n) + "\n" + p + "CLIENT_ID=F10" + std::to_string(n) +
+           "\n" + p + "PASSWORD=2222\n" + p + "TOTP_SECRET=" + totp::NewSecret() + "\n";
+  }
+  WriteFile(dir_ / ".env", env);
+  executors.resize(static_cast<size_t>(options_.followers));
+}
+
+Pipeline::~Pipeline() {
+  // Stop in reverse order of the data flow; SIGKILL after the grace time.
+  if (watcher) watcher->Stop();
+  for (auto& e : executors)
+    if (e) e->Stop();
+  if (router) router->Stop();
+  if (sim) sim->Stop();
+}
+
+void Pipeline::WriteConfig() {
+  const std::string d = dir_.path();
+  std::string toml = std::string("dry_run = ") + (options_.dry_run ? "true" : "false") + "\n" +
+                     "[broker]\nrest_url = \"http://127.0.0.1:" + std::to_string(port_) + "\"\n" +
+                     "timeout_ms = 3000\n"
+                     "[followers.2]\nquantity_rule = \"multiplier\"\nmultiplier = 2.0\n"
+                     "[bus]\n"
+                     "watcher_publish = \"ipc://" + d + "/bus/w.pub\"\n"
+                     "watcher_replay = \"ipc://" + d + "/bus/w.rep\"\n"
+                     "router_publish = \"ipc://" + d + "/bus/r.pub\"\n"
+                     "router_replay = \"ipc://" + d + "/bus/r.rep\"\n"
+                     "router_reports = \"ipc://" + d + "/bus/r.rpt\"\n"
+                     "[paths]\nstate_dir = \"" + d + "/state\"\nrecords_dir = \"" + d + "/records\"\n" +
+                     options_.extra_toml;
+  if (options_.followers < 2) toml = std::regex_replace(toml, std::regex("\\[followers\\.2\\][^\\[]*"), "");
+  WriteFile(dir_ / "copytrade.toml", toml);
+}
+
+void Pipeline::StartSim() {
+  sim = std::make_unique<ChildProcess>(
+      std::vector<std::string>{BinPath("copytrade-sim"), "--env", env(), "--port", "0"}, dir_ / "sim.log");
+  ASSERT_TRUE(sim->WaitForLog("listening on 127.0.0.1:")) << sim->Log();
+  std::smatch m;
+  const std::string log = sim->Log();
+  ASSERT_TRUE(std::regex_search(log, m, std::regex("listening on 127\\.0\\.0\\.1:([0-9]+)")));
+  port_ = std::stoi(m[1].str());
+  WriteConfig();
+}
+
+void Pipeline::StartRouter() {
+  router = std::make_unique<ChildProcess>(
+      std::vector<std::string>{BinPath("copytrade-router"), "--config", config(), "--env", env()},
+      dir_ / "router.log");
+  ASSERT_TRUE(router->WaitForLog("router up")) << router->Log();
+}
+
+void Pipeline::StartExecutor(int n) {
+  auto& e = executors[static_cast<size_t>(n - 1)];
+  e = std::make_unique<ChildProcess>(
+      std::vector<std::string>{BinPath("copytrade-executor"), "--config", config(), "--env", env(), "--follower",
+                               std::to_string(n)},
+      dir_ / ("executor-" + std::to_string(n) + ".log"));
+  ASSERT_TRUE(e->WaitForLog("executor up")) << e->Log();
+}
+
+void Pipeline::StartWatcher() {
+  watcher = std::make_unique<ChildProcess>(
+      std::vector<std::string>{BinPath("copytrade-watcher"), "--config", config(), "--env", env()},
+      dir_ / "watcher.log");
+  ASSERT_TRUE(watcher->WaitForLog("watching master")) << watcher->Log();
+}
+
+void Pipeline::StartAll() {
+  StartSim();
+  StartRouter();
+  for (int n = 1; n <= options_.followers; ++n) StartExecutor(n);
+  StartWatcher();
+}
+
+std::string Pipeline::Run(const std::vector<std::string>& args, int* exit_code) {
+  const std::string out = dir_ / ("cli-" + std::to_string(++runs_) + ".out");
+  std::vector<std::string> argv{BinPath("copytrade")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ChildProcess p(argv, out);
+  const int rc = p.Wait(std::chrono::seconds(20));
+  if (exit_code) *exit_code = rc;
+  return ReadFile(out);
+}
+
+std::string Pipeline::Place(const std::string& account, const std::string& side, const std::string& symbol,
+                            const std::string& token, long quantity, double limit, const std::string& exchange) {
+  std::vector<std::string> args{"place", "--config", config(), "--env", env(), "--account", account, side, symbol,
+                                std::to_string(quantity), "--token", token, "--exchange", exchange};
+  if (exchange == "NFO") args.insert(args.end(), {"--product", "CARRYFORWARD"});
+  if (limit > 0) args.insert(args.end(), {"--limit", std::to_string(limit)});
+  int rc = 0;
+  const std::string out = Run(args, &rc);
+  EXPECT_EQ(rc, 0) << out;
+  std::smatch m;
+  if (!std::regex_search(out, m, std::regex("(^|\\n)([0-9]{10,})\\n"))) return "";
+  return m[2].str();
+}
+
+nlohmann::json Pipeline::Book(const std::string& account) {
+  int rc = 0;
+  const std::string out = Run({"orders", "--config", config(), "--env", env(), "--account", account, "--json"}, &rc);
+  EXPECT_EQ(rc, 0) << out;
+  const auto start = out.rfind("\n[");
+  return nlohmann::json::parse(start == std::string::npos ? out : out.substr(start + 1), nullptr, false);
+}
+
+std::vector<nlohmann::json> Pipeline::Copies(const std::string& account) {
+  std::vector<nlohmann::json> out;
+  auto book = Book(account);
+  if (!book.is_array()) return out;
+  for (auto& row : book)
+    if (row["ordertag"].get<std::string>().rfind("ct", 0) == 0) out.push_back(row);
+  return out;
+}
+
+}  // namespace ct::testing

@@ -1,0 +1,60 @@
+// A whole copytrade deployment on loopback for integration tests: the
+// SmartAPI emulator, watcher, router and one executor per follower, as
+// real processes in a temporary directory, talking over ipc:// sockets.
+// The master trades and the follower books are read through SmartAPI with
+// the `copytrade` CLI, exactly as a user would.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/process.h"
+
+namespace ct::testing {
+
+struct PipelineOptions {
+  bool dry_run = false;
+  int followers = 2;
+  std::string extra_toml;  // appended to copytrade.toml
+};
+
+class Pipeline {
+ public:
+  explicit Pipeline(PipelineOptions options);
+  ~Pipeline();
+
+  void StartSim();
+  void StartRouter();
+  void StartExecutor(int n);
+  void StartWatcher();
+  void StartAll();  // sim, router, executors, watcher; waits until each is ready
+
+  // Places an order in `account` through SmartAPI; returns the order id.
+  std::string Place(const std::string& account, const std::string& side, const std::string& symbol,
+                    const std::string& token, long quantity, double limit = 0, const std::string& exchange = "NSE");
+  // The account's order book at the broker (rows from `copytrade orders --json`).
+  nlohmann::json Book(const std::string& account);
+  // Rows of `account`'s book that are copies (ordertag "ct...").
+  std::vector<nlohmann::json> Copies(const std::string& account);
+
+  std::string Run(const std::vector<std::string>& args, int* exit_code = nullptr);
+  const TempDir& dir() const { return dir_; }
+  std::string config() const { return dir_ / "copytrade.toml"; }
+  std::string env() const { return dir_ / ".env"; }
+  int sim_port() const { return port_; }
+
+  std::unique_ptr<ChildProcess> sim, watcher, router;
+  std::vector<std::unique_ptr<ChildProcess>> executors;  // index n-1
+
+ private:
+  void WriteConfig();
+  PipelineOptions options_;
+  TempDir dir_;
+  int port_ = 0;
+  int runs_ = 0;
+};
+
+}  // namespace ct::testing

@@ -1,0 +1,120 @@
+// The whole path with real parts: emulator, watcher, router, executors as
+// processes on loopback; the master trades through SmartAPI; the copies are
+// checked in the followers' order books at the broker.
+#include <gtest/gtest.h>
+
+#include "tests/integration/pipeline_harness.h"
+
+namespace ct::testing {
+namespace {
+
+using std::chrono::seconds;
+
+TEST(Pipeline, CompletedMasterOrderIsCopiedOnceToEachFollower) {
+  Pipeline p({});
+  p.StartAll();
+  const std::string market = p.Place("master", "BUY", "SBIN-EQ", "3045", 10);
+  // A BUY LIMIT far under the market stays open: not copied.
+  const std::string limit = p.Place("master", "BUY", "INFY-EQ", "1594", 5, 1.00);
+  ASSERT_FALSE(market.empty());
+  ASSERT_FALSE(limit.empty());
+
+  // Within 5 s each follower's book holds the copy, at its own quantity.
+  EXPECT_TRUE(Eventually([&] { return p.Copies("follower-1").size() >= 1 && p.Copies("follower-2").size() >= 1; },
+                         seconds(5)));
+  // One more poll cycle of the watcher: nothing else arrives.
+  ASSERT_TRUE(p.router->WaitForLog("copied to follower-", seconds(5), 2));
+  ASSERT_TRUE(p.watcher->WaitForLog("master order " + limit, seconds(5)));
+  const auto f1 = p.Copies("follower-1");
+  const auto f2 = p.Copies("follower-2");
+  ASSERT_EQ(f1.size(), 1u) << p.Book("follower-1").dump();
+  ASSERT_EQ(f2.size(), 1u) << p.Book("follower-2").dump();
+  EXPECT_EQ(f1[0]["tradingsymbol"], "SBIN-EQ");
+  EXPECT_EQ(f1[0]["transactiontype"], "BUY");
+  EXPECT_EQ(f1[0]["quantity"], 10);  // mirror
+  EXPECT_EQ(f1[0]["status"], "complete");
+  EXPECT_EQ(f2[0]["tradingsymbol"], "SBIN-EQ");
+  EXPECT_EQ(f2[0]["quantity"], 20);  // multiplier 2
+}
+
+TEST(Pipeline, OrdersPresentAtStartAreNeverCopied) {
+  Pipeline p({});
+  p.StartSim();
+  p.Place("master", "BUY", "SBIN-EQ", "3045", 3);
+  p.StartRouter();
+  p.StartExecutor(1);
+  p.StartExecutor(2);
+  p.StartWatcher();
+  EXPECT_NE(p.watcher->Log().find("baseline: 1 existing master order"), std::string::npos);
+  ASSERT_FALSE(p.Place("master", "SELL", "RELIANCE-EQ", "2885", 2).empty());
+  ASSERT_TRUE(p.router->WaitForLog("copied to follower-", seconds(5), 2)) << p.router->Log();
+  const auto f1 = p.Copies("follower-1");
+  ASSERT_EQ(f1.size(), 1u);
+  EXPECT_EQ(f1[0]["tradingsymbol"], "RELIANCE-EQ");
+  EXPECT_EQ(f1[0]["transactiontype"], "SELL");
+}
+
+TEST(Pipeline, DryRunPlacesNothing) {
+  PipelineOptions options;
+  options.dry_run = true;
+  Pipeline p(options);
+  p.StartAll();
+  p.Place("master", "BUY", "SBIN-EQ", "3045", 10);
+  ASSERT_TRUE(p.executors[0]->WaitForLog("[DRY RUN] would place BUY SBIN-EQ MARKET x10", seconds(5)));
+  ASSERT_TRUE(p.executors[1]->WaitForLog("[DRY RUN] would place BUY SBIN-EQ MARKET x20", seconds(5)));
+  ASSERT_TRUE(p.router->WaitForLog("dry run for follower-", seconds(5), 2));
+  EXPECT_TRUE(p.Book("follower-1").empty());
+  EXPECT_TRUE(p.Book("follower-2").empty());
+}
+
+TEST(Pipeline, SessionRecordsHoldEveryCopyAndStatistics) {
+  Pipeline p({});
+  p.StartAll();
+  const std::string id = p.Place("master", "BUY", "TCS-EQ", "11536", 4);
+  ASSERT_TRUE(p.router->WaitForLog("copied to follower-", seconds(5), 2));
+  p.router->Stop();
+  std::string file;
+  for (const auto& e : std::filesystem::directory_iterator(p.dir() / "records")) file = e.path().string();
+  ASSERT_NE(file.find("copy_trading_"), std::string::npos);
+  auto doc = nlohmann::json::parse(ReadFile(file));
+  ASSERT_EQ(doc["records"].size(), 2u);
+  for (const auto& r : doc["records"]) {
+    EXPECT_EQ(r["master_order_id"], id);
+    EXPECT_EQ(r["symbol"], "TCS-EQ");
+    EXPECT_EQ(r["side"], "BUY");
+    EXPECT_TRUE(r["success"].get<bool>());
+    EXPECT_FALSE(r["follower_order_id"].get<std::string>().empty());
+    EXPECT_TRUE(r.contains("price"));
+    EXPECT_TRUE(r.contains("error"));
+  }
+  EXPECT_EQ(doc["statistics"]["total_copies"], 2);
+  EXPECT_EQ(doc["statistics"]["successful"], 2);
+  EXPECT_EQ(doc["statistics"]["failed"], 0);
+  EXPECT_DOUBLE_EQ(doc["statistics"]["success_rate"].get<double>(), 100.0);
+  // Secrets never reach the records or the logs.
+  for (const std::string& text : {ReadFile(file), p.router->Log(), p.watcher->Log(), p.executors[0]->Log()}) {
+    EXPECT_EQ(text.find("master-api-key-1"), std::string::npos);
+    EXPECT_EQ(text.find("follower-api-key-1"), std::string::npos);
+    EXPECT_EQ(text.find("eyJ"), std::string::npos);
+  }
+}
+
+TEST(Pipeline, BadConfigurationExitsTwoNamingFileAndKey) {
+  Pipeline p({});
+  p.StartSim();
+  WriteFile(p.config(), ReadFile(p.config()) + "\n[copy]\nquantity_rule = \"triple\"\n");
+  for (const std::string bin : {"copytrade-watcher", "copytrade-router", "copytrade-executor", "copytrade"}) {
+    std::vector<std::string> argv{BinPath(bin)};
+    if (bin == "copytrade") argv.push_back("validate");
+    argv.insert(argv.end(), {"--config", p.config(), "--env", p.env()});
+    if (bin == "copytrade-executor") argv.insert(argv.end(), {"--follower", "1"});
+    ChildProcess proc(argv, p.dir() / (bin + ".bad.log"));
+    EXPECT_EQ(proc.Wait(seconds(10)), 2) << bin;
+    const std::string out = proc.Log();
+    EXPECT_NE(out.find(p.config()), std::string::npos) << out;
+    EXPECT_NE(out.find("copy.quantity_rule"), std::string::npos) << out;
+  }
+}
+
+}  // namespace
+}  // namespace ct::testing

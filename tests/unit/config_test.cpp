@@ -1,0 +1,190 @@
+#include <gtest/gtest.h>
+
+#include "common/config/env_file.h"
+#include "common/config/settings.h"
+#include "common/log/log.h"
+
+namespace ct::config {
+namespace {
+
+const char* kSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+std::string ValidEnv() {
+  return std::string("# master\nAPI_KEY=mkey\nCLIENT_ID=M1\nPASSWORD=1111\nTOTP_SECRET=") + kSecret +
+         "\nSECRET_KEY=msecret\n"
+         "export FOLLOWER_1_API_KEY='f1key'\nFOLLOWER_1_CLIENT_ID=F1\nFOLLOWER_1_PASSWORD=\"2222\"\n"
+         "FOLLOWER_1_TOTP_SECRET=" + kSecret + "\n"
+         "FOLLOWER_3_API_KEY=f3key\nFOLLOWER_3_CLIENT_ID=F3\nFOLLOWER_3_PASSWORD=3333\n"
+         "FOLLOWER_3_TOTP_SECRET=" + kSecret + "  # inline comment\n";
+}
+
+TEST(EnvFile, ParsesMasterAndAnyNumberOfFollowers) {
+  auto env = ParseEnv(".env", ValidEnv());
+  ASSERT_TRUE(env.ok()) << env.error().ToString();
+  ASSERT_TRUE(env->master.has_value());
+  EXPECT_EQ(env->master->credentials.client_id, "M1");
+  EXPECT_EQ(env->master->credentials.secret_key, "msecret");
+  ASSERT_EQ(env->followers.size(), 2u);
+  EXPECT_EQ(env->followers[0].id, "follower-1");
+  EXPECT_EQ(env->followers[0].credentials.api_key, "f1key");
+  EXPECT_EQ(env->followers[0].credentials.password, "2222");
+  EXPECT_EQ(env->followers[1].number, 3);
+  EXPECT_EQ(env->followers[1].credentials.totp_secret, kSecret);
+  EXPECT_NE(env->Follower(3), nullptr);
+  EXPECT_EQ(env->Follower(2), nullptr);
+  EXPECT_EQ(env->FindAccount("follower-3")->credentials.client_id, "F3");
+}
+
+TEST(EnvFile, MalformedLineNamesFileAndLine) {
+  auto env = ParseEnv("/x/.env", "API_KEY=a\nthis is not an assignment\n");
+  ASSERT_FALSE(env.ok());
+  EXPECT_EQ(env.error().file, "/x/.env");
+  EXPECT_EQ(env.error().key, "line 2");
+  EXPECT_NE(env.error().problem.find("KEY=VALUE"), std::string::npos);
+}
+
+TEST(EnvFile, MissingFollowerKeyIsNamed) {
+  auto env = ParseEnv(".env", "FOLLOWER_2_API_KEY=k\nFOLLOWER_2_CLIENT_ID=c\nFOLLOWER_2_TOTP_SECRET=" +
+                                  std::string(kSecret) + "\n");
+  ASSERT_FALSE(env.ok());
+  EXPECT_EQ(env.error().key, "FOLLOWER_2_PASSWORD");
+}
+
+TEST(EnvFile, UnknownFollowerKeyIsAnError) {
+  auto env = ParseEnv(".env", "FOLLOWER_1_APIKEY=k\n");
+  ASSERT_FALSE(env.ok());
+  EXPECT_EQ(env.error().key, "FOLLOWER_1_APIKEY");
+}
+
+TEST(EnvFile, BadTotpSecretIsNamedButNotShown) {
+  auto env = ParseEnv(".env", "API_KEY=k\nCLIENT_ID=c\nPASSWORD=p\nTOTP_SECRET=not-base32-1890!\n");
+  ASSERT_FALSE(env.ok());
+  EXPECT_EQ(env.error().key, "TOTP_SECRET");
+  EXPECT_EQ(env.error().ToString().find("not-base32-1890!"), std::string::npos);
+}
+
+TEST(EnvFile, DuplicateKeyIsAnError) {
+  auto env = ParseEnv(".env", "API_KEY=a\nAPI_KEY=b\n");
+  ASSERT_FALSE(env.ok());
+  EXPECT_NE(env.error().key.find("API_KEY"), std::string::npos);
+}
+
+TEST(EnvFile, MissingFileIsAnError) {
+  auto env = LoadEnvFile("/nonexistent/.env");
+  ASSERT_FALSE(env.ok());
+  EXPECT_EQ(env.error().file, "/nonexistent/.env");
+}
+
+TEST(EnvFile, CredentialsAreMaskedInLogsButClientIdsAreNot) {
+  ASSERT_TRUE(ParseEnv(".env", ValidEnv()).ok());
+  const std::string line = log::Mask("login M1 with mkey and 1111 secret " + std::string(kSecret) + " f1key");
+  EXPECT_EQ(line.find("mkey"), std::string::npos);
+  EXPECT_EQ(line.find("1111"), std::string::npos);
+  EXPECT_EQ(line.find(kSecret), std::string::npos);
+  EXPECT_EQ(line.find("f1key"), std::string::npos);
+  EXPECT_NE(line.find("M1"), std::string::npos);
+}
+
+TEST(LogMask, JwtShapedTokensAreMaskedEvenIfUnregistered) {
+  const std::string line = log::Mask("token eyJhbGciOiJIUzUxMiJ9.eyJ1c2VybmFtZSI6IkExMjMifQ.abc_def-ghi end");
+  EXPECT_EQ(line, "token **** end");
+}
+
+TEST(Settings, DefaultsAreDryRunMirror) {
+  auto s = ParseSettings("c.toml", "");
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_TRUE(s->dry_run);
+  EXPECT_EQ(s->default_rule.mode, QuantityMode::kMirror);
+  EXPECT_EQ(s->broker.rest_url, "https://apiconnect.angelone.in");
+  EXPECT_EQ(s->poll_interval_ms, 1000);
+}
+
+TEST(Settings, FullFileWithFollowerOverrides) {
+  auto s = ParseSettings("c.toml", R"(
+dry_run = false
+[broker]
+rest_url = "http://127.0.0.1:9000"
+timeout_ms = 2000
+[copy]
+quantity_rule = "multiplier"
+multiplier = 0.5
+symbols_allow = ["SBIN-EQ", "RELIANCE-EQ"]
+symbols_block = ["IDEA-EQ"]
+max_copy_delay_ms = 5000
+[copy.order_types]
+STOPLOSS_MARKET = false
+[followers.2]
+quantity_rule = "fixed"
+fixed_quantity = 5
+[followers.3]
+enabled = false
+[bus]
+router_publish = "tcp://0.0.0.0:5551"
+router_publish_connect = "tcp://router-host:5551"
+)");
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_FALSE(s->dry_run);
+  EXPECT_EQ(s->broker.timeout_ms, 2000);
+  EXPECT_EQ(s->default_rule.mode, QuantityMode::kMultiplier);
+  EXPECT_DOUBLE_EQ(s->default_rule.multiplier, 0.5);
+  EXPECT_EQ(s->symbols_allow.size(), 2u);
+  EXPECT_TRUE(s->symbols_block.count("IDEA-EQ"));
+  EXPECT_FALSE(s->order_types.at("STOPLOSS_MARKET"));
+  EXPECT_TRUE(s->order_types.at("MARKET"));
+  const auto f1 = s->Follower(1);
+  EXPECT_EQ(f1.rule.mode, QuantityMode::kMultiplier);
+  EXPECT_EQ(f1.rule.source, "default");
+  const auto f2 = s->Follower(2);
+  EXPECT_EQ(f2.rule.mode, QuantityMode::kFixed);
+  EXPECT_EQ(f2.rule.fixed_quantity, 5);
+  EXPECT_EQ(f2.rule.source, "followers.2");
+  EXPECT_EQ(f2.max_copy_delay_ms, 5000);
+  EXPECT_FALSE(s->Follower(3).enabled);
+  EXPECT_EQ(s->Follower(3).rule.source, "default");
+  EXPECT_EQ(s->bus.router_publish_connect, "tcp://router-host:5551");
+  EXPECT_EQ(s->bus.watcher_publish_connect, s->bus.watcher_publish_bind);
+}
+
+struct BadSetting {
+  const char* toml;
+  const char* key;
+  const char* problem_part;
+};
+
+class SettingsErrors : public ::testing::TestWithParam<BadSetting> {};
+
+TEST_P(SettingsErrors, NameFileKeyAndProblem) {
+  auto s = ParseSettings("/etc/copytrade.toml", GetParam().toml);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().file, "/etc/copytrade.toml");
+  EXPECT_EQ(s.error().key, GetParam().key);
+  EXPECT_NE(s.error().problem.find(GetParam().problem_part), std::string::npos) << s.error().ToString();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, SettingsErrors,
+    ::testing::Values(BadSetting{"dry_run = \"no\"", "dry_run", "true or false"},
+                      BadSetting{"dryrun = true", "dryrun", "unknown setting"},
+                      BadSetting{"[copy]\nquantity_rule = \"double\"", "copy.quantity_rule", "mirror"},
+                      BadSetting{"[copy]\nmultiplier = -1.0", "copy.multiplier", "greater than"},
+                      BadSetting{"[copy]\nquantity_rule = \"fixed\"", "copy.fixed_quantity", "required"},
+                      BadSetting{"[copy.order_types]\nICEBERG = true", "copy.order_types.ICEBERG", "unknown"},
+                      BadSetting{"[followers.x]\nenabled = true", "followers.x", "by number"},
+                      BadSetting{"[followers.1]\nmultiplyer = 2.0", "followers.1.multiplyer", "unknown"},
+                      BadSetting{"[bus]\nrouter_publish = \"http://x\"", "bus.router_publish", "endpoint"},
+                      BadSetting{"[watcher]\npoll_interval_ms = 200", "watcher.poll_interval_ms", "between"},
+                      BadSetting{"[broker]\nrest_url = \"ftp://x\"", "broker.rest_url", "http"},
+                      BadSetting{"[copy\nx = 1", "line 1", "not valid TOML"}));
+
+TEST(Settings, CrossCheckNamesFollowerWithoutCredentials) {
+  auto env = ParseEnv(".env", ValidEnv());
+  ASSERT_TRUE(env.ok());
+  auto s = ParseSettings("c.toml", "[followers.2]\nenabled = true\n");
+  ASSERT_TRUE(s.ok());
+  auto err = CrossCheck(*s, *env);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->key, "followers.2");
+}
+
+}  // namespace
+}  // namespace ct::config
