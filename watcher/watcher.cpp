@@ -81,9 +81,12 @@ void Watcher::OnSnapshot(const std::vector<v1::Order>& book) {
   for (const auto& env : out) {
     const auto& e = env.master_order_event();
     const auto& o = e.order();
-    lg->info("master order {} {}: {} {} {} x{} @ {} ({})", o.orderid(), v1::OrderEventKind_Name(e.kind()),
-             o.transactiontype(), o.tradingsymbol(), o.ordertype(), o.quantity(),
-             o.averageprice() > 0 ? o.averageprice() : o.price(), o.exchange());
+    // "ORDER_EVENT_PARTIALLY_FILLED" -> "partially filled"
+    std::string kind = v1::OrderEventKind_Name(e.kind()).substr(12);
+    for (char& ch : kind) ch = ch == '_' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    lg->info("new master order {} {}: {} {} x{} {} @ {:.2f} ({}, {})", o.orderid(), kind, o.transactiontype(),
+             o.tradingsymbol(), o.quantity(), o.ordertype(), o.averageprice() > 0 ? o.averageprice() : o.price(),
+             o.exchange(), o.producttype());
     publisher_.Send(env);
   }
 }
