@@ -1,0 +1,7 @@
+# The copytrade-sim binary over loopback: HTTP keep-alive, the order-update
+# WebSocket, faults, malformed input, signals.
+ct_add_test(sim_integration_tests
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/sim_server_test.cpp
+  LIBS sim_lib
+  LABELS integration sim)
+add_dependencies(sim_integration_tests copytrade-sim)
