@@ -71,9 +71,12 @@ int main(int argc, char** argv) {
   std::string sim_binary = std::string(CT_BIN_DIR) + "/copytrade-sim";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--orders") orders = std::atoi(argv[i + 1]);
-    else if (flag == "--warmup") warmup = std::atoi(argv[i + 1]);
-    else if (flag == "--sim") sim_binary = argv[i + 1];
+    if (flag == "--orders")
+      orders = std::atoi(argv[i + 1]);
+    else if (flag == "--warmup")
+      warmup = std::atoi(argv[i + 1]);
+    else if (flag == "--sim")
+      sim_binary = argv[i + 1];
     else {
       std::fprintf(stderr, "usage: %s [--orders N] [--warmup N] [--sim PATH]\n", argv[0]);
       return 2;
@@ -85,8 +88,7 @@ int main(int argc, char** argv) {
   }
   ct::log::Init("smartapi_place_bench", "warn");
 
-  auto sim = ct::smartapi::testing::SimProcess::Start(
-      sim_binary, 0, {"--no-rate-limits", "--log-level", "warn"});
+  auto sim = ct::smartapi::testing::SimProcess::Start(sim_binary, 0, {"--no-rate-limits", "--log-level", "warn"});
   if (!sim) {
     std::fprintf(stderr, "could not start %s\n", sim_binary.c_str());
     return 1;
@@ -96,8 +98,7 @@ int main(int argc, char** argv) {
   ClientOptions options;
   options.rate_limit = false;
   options.throttle_retries = 0;
-  Client client(sim->master(), ct::smartapi::MakeCurlTransport(curl), ct::SystemClock::instance(),
-                options);
+  Client client(sim->master(), ct::smartapi::MakeCurlTransport(curl), ct::SystemClock::instance(), options);
   if (auto login = client.Login(); !login.ok()) {
     std::fprintf(stderr, "login failed: %s\n", login.error().ToString().c_str());
     return 1;
@@ -137,21 +138,19 @@ int main(int argc, char** argv) {
   std::printf("smartapi placeOrder round trip (client + copytrade-sim, loopback, one kept-alive connection)\n");
   std::string load;
   std::getline(std::ifstream("/proc/loadavg") >> std::ws, load);
-  std::printf("machine: %s, nproc %u, %s %s, loadavg %s\n", CpuModel().c_str(),
-              std::thread::hardware_concurrency(), uts.sysname, uts.release,
-              load.substr(0, load.find(' ', load.find(' ', load.find(' ') + 1) + 1)).c_str());
+  std::printf("machine: %s, nproc %u, %s %s, loadavg %s\n", CpuModel().c_str(), std::thread::hardware_concurrency(),
+              uts.sysname, uts.release, load.substr(0, load.find(' ', load.find(' ', load.find(' ') + 1) + 1)).c_str());
   std::printf("orders: %zu measured (%d warm-up), %d failed\n", micros.size(), warmup, failures);
   if (micros.empty()) return 1;
   const double p99 = Percentile(micros, 99);
   std::printf("p50 %.1f us  p90 %.1f us  p99 %.1f us  p99.9 %.1f us  max %.1f us  mean %.1f us\n",
-              Percentile(micros, 50), Percentile(micros, 90), p99, Percentile(micros, 99.9),
-              micros.back(), sum / static_cast<double>(micros.size()));
+              Percentile(micros, 50), Percentile(micros, 90), p99, Percentile(micros, 99.9), micros.back(),
+              sum / static_cast<double>(micros.size()));
   std::printf("target p99 < 1000 us: %s\n", p99 < 1000 ? "met" : "NOT met");
 
   // The client alone, in process: what of the round trip is ours.
   {
-    Client canned(sim->master(), std::make_unique<CannedTransport>(), ct::SystemClock::instance(),
-                  options);
+    Client canned(sim->master(), std::make_unique<CannedTransport>(), ct::SystemClock::instance(), options);
     std::vector<double> own;
     own.reserve(static_cast<size_t>(orders));
     for (int i = 0; i < warmup + orders; ++i) {
@@ -165,8 +164,8 @@ int main(int argc, char** argv) {
     }
     std::sort(own.begin(), own.end());
     if (!own.empty()) {
-      std::printf("client only (canned reply, no I/O): p50 %.1f us  p99 %.1f us\n",
-                  Percentile(own, 50), Percentile(own, 99));
+      std::printf("client only (canned reply, no I/O): p50 %.1f us  p99 %.1f us\n", Percentile(own, 50),
+                  Percentile(own, 99));
     }
   }
   return failures == 0 ? 0 : 1;

@@ -1,9 +1,9 @@
 #include "common/smartapi/client.h"
 
+#include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -56,13 +56,20 @@ std::optional<std::string> DecodeBase64Url(std::string_view in) {
   int bits = 0;
   for (char c : in) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '-' || c == '+') v = 62;
-    else if (c == '_' || c == '/') v = 63;
-    else if (c == '=') break;
-    else return std::nullopt;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '-' || c == '+')
+      v = 62;
+    else if (c == '_' || c == '/')
+      v = 63;
+    else if (c == '=')
+      break;
+    else
+      return std::nullopt;
     buffer = (buffer << 6) | static_cast<uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
@@ -79,6 +86,15 @@ int64_t NextMidnightIst(int64_t wall_ns) {
   const int64_t ist_seconds = wall_ns / kNsPerSecond + kIstOffsetSeconds;
   const int64_t next_day = ist_seconds / kSecondsPerDay + 1;
   return (next_day * kSecondsPerDay - kIstOffsetSeconds) * kNsPerSecond;
+}
+
+int64_t NextIstTime(int64_t wall_ns, int hour, int minute) {
+  const int64_t offset_ns = (int64_t{hour} * 3600 + int64_t{minute} * 60) * kNsPerSecond;
+  const int64_t day_ns = kSecondsPerDay * kNsPerSecond;
+  // The last midnight IST at or before wall_ns, then step forward.
+  int64_t at = NextMidnightIst(wall_ns) - day_ns + offset_ns;
+  while (at <= wall_ns) at += day_ns;
+  return at;
 }
 
 std::optional<int64_t> JwtExpiry(std::string_view jwt) {
@@ -125,8 +141,8 @@ struct Client::Call {
   bool authorized = true;  // sends Authorization: Bearer <jwt>
 };
 
-Client::Client(LoginCredentials credentials, std::unique_ptr<HttpTransport> transport,
-               const Clock& clock, ClientOptions options)
+Client::Client(LoginCredentials credentials, std::unique_ptr<HttpTransport> transport, const Clock& clock,
+               ClientOptions options)
     : credentials_(std::move(credentials)),
       transport_(std::move(transport)),
       clock_(clock),
@@ -157,9 +173,7 @@ void Client::SetSession(Session session) {
   }
 }
 
-bool Client::NeedsDailyRelogin(int64_t now_wall_ns) const {
-  return logged_in() && now_wall_ns >= expiry_ns_;
-}
+bool Client::NeedsDailyRelogin(int64_t now_wall_ns) const { return logged_in() && now_wall_ns >= expiry_ns_; }
 
 Result<Ok> Client::EnsureSession() {
   if (logged_in() && !NeedsDailyRelogin(clock_.wall_ns())) return Ok{};
@@ -175,9 +189,7 @@ Result<Session> Client::Login() {
   if (!code) {
     return Error{ErrorKind::kRejected, "CT_TOTP_SECRET", "TOTP secret is not valid base32", 0};
   }
-  const json body = {{"clientcode", credentials_.client_id},
-                     {"password", credentials_.password},
-                     {"totp", *code}};
+  const json body = {{"clientcode", credentials_.client_id}, {"password", credentials_.password}, {"totp", *code}};
   auto data = InvokeOnce(Call{Endpoint::kLogin, "POST", kLoginPath, body.dump(), false, false});
   if (!data.ok()) {
     log_->warn("login of {} failed: {}", credentials_.client_id, data.error().ToString());
@@ -235,8 +247,7 @@ Result<std::vector<Order>> Client::GetOrderBook() {
 }
 
 Result<Order> Client::GetOrderDetails(const std::string& uniqueorderid) {
-  auto data = Invoke(Call{Endpoint::kOrderDetails, "GET",
-                          kDetailsPath + EscapePathSegment(uniqueorderid), ""});
+  auto data = Invoke(Call{Endpoint::kOrderDetails, "GET", kDetailsPath + EscapePathSegment(uniqueorderid), ""});
   if (!data.ok()) return data.error();
   if (data->is_null()) {
     return Error{ErrorKind::kBadResponse, "", "order details reply without data", 200};
@@ -258,23 +269,20 @@ Result<std::vector<Position>> Client::GetPosition() {
 
 Result<Ltp> Client::GetLtpData(const std::string& exchange, const std::string& tradingsymbol,
                                const std::string& symboltoken) {
-  const json body = {
-      {"exchange", exchange}, {"tradingsymbol", tradingsymbol}, {"symboltoken", symboltoken}};
+  const json body = {{"exchange", exchange}, {"tradingsymbol", tradingsymbol}, {"symboltoken", symboltoken}};
   auto data = Invoke(Call{Endpoint::kGetLtpData, "POST", kLtpPath, body.dump()});
   if (!data.ok()) return data.error();
   return ParseLtp(*data);
 }
 
 Result<PlacedOrder> Client::PlaceOrder(const OrderRequest& request) {
-  auto data = Invoke(
-      Call{Endpoint::kOrderWrite, "POST", kPlacePath, OrderRequestJson(request), true});
+  auto data = Invoke(Call{Endpoint::kOrderWrite, "POST", kPlacePath, OrderRequestJson(request), true});
   if (!data.ok()) return data.error();
   return ParsePlacedOrder(*data, /*order_write=*/true);
 }
 
 Result<PlacedOrder> Client::ModifyOrder(const ModifyRequest& request) {
-  auto data = Invoke(
-      Call{Endpoint::kOrderWrite, "POST", kModifyPath, ModifyRequestJson(request), true});
+  auto data = Invoke(Call{Endpoint::kOrderWrite, "POST", kModifyPath, ModifyRequestJson(request), true});
   if (!data.ok()) return data.error();
   return ParsePlacedOrder(*data, /*order_write=*/true);
 }
@@ -290,8 +298,7 @@ Result<json> Client::Invoke(const Call& call) {
   if (auto ensured = EnsureSession(); !ensured.ok()) return ensured.error();
   auto reply = InvokeOnce(call);
   if (reply.ok() || reply.error().kind != ErrorKind::kAuthExpired) return reply;
-  log_->warn("{} {}: {}; logging in again and retrying once", call.method, call.path,
-             reply.error().ToString());
+  log_->warn("{} {}: {}; logging in again and retrying once", call.method, call.path, reply.error().ToString());
   session_ = Session{};
   if (auto login = Login(); !login.ok()) return login.error();
   return InvokeOnce(call);
@@ -319,18 +326,15 @@ Result<json> Client::InvokeOnce(const Call& call) {
     limiter_.Acquire(call.endpoint);
     const SteadyTime start = clock_.steady();
     auto sent = transport_->Send(request);
-    const auto elapsed_us =
-        std::chrono::duration_cast<std::chrono::microseconds>(clock_.steady() - start).count();
+    const auto elapsed_us = std::chrono::duration_cast<std::chrono::microseconds>(clock_.steady() - start).count();
     if (!sent.ok()) {
       Error error = TransportFailure(sent.error(), call.order_write);
-      log_->warn("{} {} failed after {} us: {}", call.method, call.path, elapsed_us,
-                 error.ToString());
+      log_->warn("{} {} failed after {} us: {}", call.method, call.path, elapsed_us, error.ToString());
       return error;
     }
     log_->debug("{} {} -> HTTP {} in {} us", call.method, call.path, sent->status, elapsed_us);
     auto reply = ParseReply(*sent, call.order_write);
-    if (reply.ok() || reply.error().kind != ErrorKind::kThrottled ||
-        attempt >= options_.throttle_retries) {
+    if (reply.ok() || reply.error().kind != ErrorKind::kThrottled || attempt >= options_.throttle_retries) {
       return reply;
     }
     log_->warn("{} {} throttled by the broker; retrying in {} ms", call.method, call.path,

@@ -20,15 +20,15 @@
 // client per account, used from one thread.
 #pragma once
 
+#include <spdlog/fwd.h>
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
-#include <spdlog/fwd.h>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "common/smartapi/errors.h"
 #include "common/smartapi/rate_limiter.h"
@@ -70,8 +70,8 @@ struct ClientOptions {
 
 class Client {
  public:
-  Client(LoginCredentials credentials, std::unique_ptr<HttpTransport> transport,
-         const Clock& clock, ClientOptions options = {});
+  Client(LoginCredentials credentials, std::unique_ptr<HttpTransport> transport, const Clock& clock,
+         ClientOptions options = {});
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
@@ -104,8 +104,7 @@ class Client {
   Result<Order> GetOrderDetails(const std::string& uniqueorderid);
   Result<std::vector<Trade>> GetTradeBook();
   Result<std::vector<Position>> GetPosition();
-  Result<Ltp> GetLtpData(const std::string& exchange, const std::string& tradingsymbol,
-                         const std::string& symboltoken);
+  Result<Ltp> GetLtpData(const std::string& exchange, const std::string& tradingsymbol, const std::string& symboltoken);
 
   // Order writes. kUnknownOutcome: the order may or may not exist.
   Result<PlacedOrder> PlaceOrder(const OrderRequest& request);
@@ -133,6 +132,9 @@ class Client {
 
 // Unix ns of the first midnight IST (UTC+05:30) strictly after `wall_ns`.
 int64_t NextMidnightIst(int64_t wall_ns);
+// Unix ns of the first hour:minute IST strictly after `wall_ns`: when to
+// schedule the daily pre-market EnsureSession(), e.g. NextIstTime(now, 8, 45).
+int64_t NextIstTime(int64_t wall_ns, int hour, int minute);
 // The `exp` claim (Unix seconds) of a JWT, without verifying it.
 std::optional<int64_t> JwtExpiry(std::string_view jwt);
 

@@ -39,9 +39,7 @@ size_t ReadOnce(char* buffer, size_t size, size_t count, void* user) {
   return n;
 }
 
-int RefuseSeek(void* /*user*/, curl_off_t /*offset*/, int /*origin*/) {
-  return CURL_SEEKFUNC_FAIL;
-}
+int RefuseSeek(void* /*user*/, curl_off_t /*offset*/, int /*origin*/) { return CURL_SEEKFUNC_FAIL; }
 
 // Failures where the request surely never left this host.
 bool NeverSent(CURLcode code) {
@@ -92,8 +90,7 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, options_.timeout_ms);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                     std::min(options_.connect_timeout_ms, options_.timeout_ms));
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, std::min(options_.connect_timeout_ms, options_.timeout_ms));
     curl_easy_setopt(c, CURLOPT_MAXAGE_CONN, options_.max_idle_reuse_s);
     curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -106,7 +103,9 @@ class CurlTransport final : public HttpTransport {
 
     curl_slist* headers = nullptr;
     for (const auto& [name, value] : request.headers) {
-      headers = curl_slist_append(headers, (name + ": " + value).c_str());
+      std::string line = name;
+      line.append(": ").append(value);
+      headers = curl_slist_append(headers, line.c_str());
     }
     headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
@@ -117,10 +116,8 @@ class CurlTransport final : public HttpTransport {
       curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, nullptr);
     } else {
       curl_easy_setopt(c, CURLOPT_POST, 1L);
-      curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST,
-                       request.method == "POST" ? nullptr : request.method.c_str());
-      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-                       static_cast<curl_off_t>(request.body.size()));
+      curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method == "POST" ? nullptr : request.method.c_str());
+      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
       if (request.may_resend) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.c_str());
       } else {
@@ -157,8 +154,7 @@ class CurlTransport final : public HttpTransport {
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     response.status = static_cast<int>(status);
     const char* content_type = nullptr;
-    if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &content_type) == CURLE_OK &&
-        content_type != nullptr) {
+    if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &content_type) == CURLE_OK && content_type != nullptr) {
       response.content_type = content_type;
     }
     return response;

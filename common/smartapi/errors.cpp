@@ -4,12 +4,18 @@ namespace ct::smartapi {
 
 const char* ToString(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kThrottled: return "Throttled";
-    case ErrorKind::kAuthExpired: return "AuthExpired";
-    case ErrorKind::kRejected: return "Rejected";
-    case ErrorKind::kUnknownOutcome: return "UnknownOutcome";
-    case ErrorKind::kTransport: return "Transport";
-    case ErrorKind::kBadResponse: return "BadResponse";
+    case ErrorKind::kThrottled:
+      return "Throttled";
+    case ErrorKind::kAuthExpired:
+      return "AuthExpired";
+    case ErrorKind::kRejected:
+      return "Rejected";
+    case ErrorKind::kUnknownOutcome:
+      return "UnknownOutcome";
+    case ErrorKind::kTransport:
+      return "Transport";
+    case ErrorKind::kBadResponse:
+      return "BadResponse";
   }
   return "?";
 }

@@ -13,17 +13,25 @@ using std::chrono::seconds;
 
 std::vector<RateWindow> DocumentedLimits(Endpoint endpoint) {
   switch (endpoint) {
-    case Endpoint::kLogin: return {{1, seconds(1)}};
-    case Endpoint::kGenerateTokens: return {{1, seconds(1)}, {1000, hours(1)}};
-    case Endpoint::kGetProfile: return {{3, seconds(1)}, {1000, hours(1)}};
-    case Endpoint::kLogout: return {{1, seconds(1)}};
-    case Endpoint::kGetRms: return {{2, seconds(1)}};
-    case Endpoint::kOrderWrite: return {{9, seconds(1)}, {500, minutes(1)}, {1000, hours(1)}};
-    case Endpoint::kGetOrderBook: return {{1, seconds(1)}};
-    case Endpoint::kOrderDetails: return {{10, seconds(1)}, {500, minutes(1)}, {5000, hours(1)}};
-    case Endpoint::kGetTradeBook: return {{1, seconds(1)}};
-    case Endpoint::kGetPosition: return {{1, seconds(1)}};
-    case Endpoint::kGetLtpData: return {{10, seconds(1)}, {500, minutes(1)}, {5000, hours(1)}};
+    case Endpoint::kLogin:
+      return {{1, seconds(1)}};
+    case Endpoint::kGenerateTokens:
+      return {{1, seconds(1)}, {1000, hours(1)}};
+    case Endpoint::kGetProfile:
+      return {{3, seconds(1)}, {1000, hours(1)}};
+    case Endpoint::kLogout:
+      return {{1, seconds(1)}};
+    case Endpoint::kGetRms:
+      return {{2, seconds(1)}};
+    case Endpoint::kOrderWrite:
+      return {{9, seconds(1)}, {500, minutes(1)}, {1000, hours(1)}};
+    case Endpoint::kGetOrderBook:
+    case Endpoint::kGetTradeBook:
+    case Endpoint::kGetPosition:
+      return {{1, seconds(1)}};
+    case Endpoint::kOrderDetails:
+    case Endpoint::kGetLtpData:
+      return {{10, seconds(1)}, {500, minutes(1)}, {5000, hours(1)}};
   }
   std::abort();
 }
@@ -34,10 +42,11 @@ Sleeper RealSleeper() {
 
 RateLimiter::RateLimiter(const Clock& clock, Sleeper sleep, nanoseconds margin)
     : clock_(clock), sleep_(std::move(sleep)), margin_(margin), buckets_(kEndpointCount) {
-  for (int i = 0; i < kEndpointCount; ++i) SetLimits(static_cast<Endpoint>(i), DocumentedLimits(static_cast<Endpoint>(i)));
+  for (int i = 0; i < kEndpointCount; ++i)
+    SetLimits(static_cast<Endpoint>(i), DocumentedLimits(static_cast<Endpoint>(i)));
 }
 
-void RateLimiter::SetLimits(Endpoint endpoint, std::vector<RateWindow> windows) {
+void RateLimiter::SetLimits(Endpoint endpoint, const std::vector<RateWindow>& windows) {
   auto& bucket = buckets_[static_cast<size_t>(endpoint)];
   bucket.clear();
   for (const RateWindow& w : windows) {

@@ -56,12 +56,11 @@ Sleeper RealSleeper();
 class RateLimiter {
  public:
   // `margin` is added to every window length.
-  RateLimiter(const Clock& clock, Sleeper sleep,
-              std::chrono::nanoseconds margin = std::chrono::milliseconds(50));
+  RateLimiter(const Clock& clock, Sleeper sleep, std::chrono::nanoseconds margin = std::chrono::milliseconds(50));
 
   // Replaces the windows of one endpoint (tests, or a broker that changed
   // its table). An empty list means unlimited.
-  void SetLimits(Endpoint endpoint, std::vector<RateWindow> windows);
+  void SetLimits(Endpoint endpoint, const std::vector<RateWindow>& windows);
 
   // How long a request to `endpoint` would have to wait now (0 = may go).
   std::chrono::nanoseconds WaitTime(Endpoint endpoint) const;

@@ -45,7 +45,7 @@ class HttpTransport {
 };
 
 struct CurlOptions {
-  std::string base_url;  // "https://apiconnect.angelone.in" or "http://127.0.0.1:PORT"
+  std::string base_url;            // "https://apiconnect.angelone.in" or "http://127.0.0.1:PORT"
   long timeout_ms = 7000;          // whole request, connect included
   long connect_timeout_ms = 3000;  // capped at timeout_ms
   // A kept-alive connection idle longer than this is not reused: servers

@@ -5,10 +5,9 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <variant>
-
-#include <nlohmann/json.hpp>
 
 #include "common/log/log.h"
 
@@ -41,9 +40,7 @@ std::string Excerpt(std::string_view body) {
   return log::Mask(text);
 }
 
-Error BadResponse(std::string message) {
-  return Error{ErrorKind::kBadResponse, "", std::move(message), 0};
-}
+Error BadResponse(std::string message) { return Error{ErrorKind::kBadResponse, "", std::move(message), 0}; }
 
 // Numbers arrive as JSON numbers or as strings ("10.55", "", "- 2235.80");
 // null and "" are 0.
@@ -89,8 +86,7 @@ std::optional<std::string> AsString(const json& v) {
 }
 
 Error FieldError(std::string_view key, const json& v) {
-  return BadResponse("field '" + std::string(key) + "' has an unusable value: " +
-                     Excerpt(v.dump()));
+  return BadResponse("field '" + std::string(key) + "' has an unusable value: " + Excerpt(v.dump()));
 }
 
 // Plain structs are filled from a table of {key, member}.
@@ -154,8 +150,7 @@ std::string StringField(const json& j, const char* key) {
 }  // namespace
 
 bool IsAuthExpiredCode(std::string_view code) {
-  static constexpr std::array<std::string_view, 5> kCodes = {"AG8001", "AG8002", "AG8003",
-                                                             "AB1010", "AB1011"};
+  static constexpr std::array<std::string_view, 5> kCodes = {"AG8001", "AG8002", "AG8003", "AB1010", "AB1011"};
   return std::find(kCodes.begin(), kCodes.end(), code) != kCodes.end();
 }
 
@@ -229,8 +224,7 @@ Result<json> ParseReply(const HttpResponse& response, bool order_write) {
 }
 
 Error TransportFailure(const TransportError& error, bool order_write) {
-  const ErrorKind kind = order_write && error.maybe_delivered ? ErrorKind::kUnknownOutcome
-                                                              : ErrorKind::kTransport;
+  const ErrorKind kind = order_write && error.maybe_delivered ? ErrorKind::kUnknownOutcome : ErrorKind::kTransport;
   return Error{kind, "", log::Mask(error.message), 0};
 }
 
@@ -410,8 +404,7 @@ Result<std::vector<Position>> ParsePositions(const json& data) {
       {"close", &Position::close},
   }};
   return ParseRows<Position>(
-      data, [](const json& row) { return ParseObject(row, kFields, "position row"); },
-      "positions");
+      data, [](const json& row) { return ParseObject(row, kFields, "position row"); }, "positions");
 }
 
 Result<Ltp> ParseLtp(const json& data) {
@@ -431,10 +424,9 @@ Result<Ltp> ParseLtp(const json& data) {
 std::string FormatNumber(double value) {
   if (value == 0) return "0";  // also turns -0 into 0
   std::array<char, 64> buf{};
-  auto [ptr, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value,
-                                 std::chars_format::fixed);
+  auto [ptr, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value, std::chars_format::fixed);
   if (ec != std::errc()) return "0";
-  return std::string(buf.data(), ptr);
+  return {buf.data(), ptr};
 }
 
 std::string OrderRequestJson(const OrderRequest& r) {

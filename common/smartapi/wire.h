@@ -9,11 +9,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "common/smartapi/errors.h"
 #include "common/smartapi/transport.h"
@@ -204,7 +203,7 @@ Result<std::vector<Order>> ParseOrderBook(const nlohmann::json& data);  // null 
 Result<PlacedOrder> ParsePlacedOrder(const nlohmann::json& data, bool order_write = true);
 Result<Profile> ParseProfile(const nlohmann::json& data);
 Result<Rms> ParseRms(const nlohmann::json& data);
-Result<std::vector<Trade>> ParseTradeBook(const nlohmann::json& data);    // null -> {}
+Result<std::vector<Trade>> ParseTradeBook(const nlohmann::json& data);     // null -> {}
 Result<std::vector<Position>> ParsePositions(const nlohmann::json& data);  // null -> {}
 Result<Ltp> ParseLtp(const nlohmann::json& data);
 

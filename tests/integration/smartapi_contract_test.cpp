@@ -48,8 +48,8 @@ class SmartApiContractTest : public ::testing::Test {
     if (!reply.ok()) return TransportFailure(reply.error(), false);
     return ParseReply(*reply, false);
   }
-  static void Fault(const std::string& clientcode, const std::string& endpoint,
-                    const std::string& kind, json extra = json::object()) {
+  static void Fault(const std::string& clientcode, const std::string& endpoint, const std::string& kind,
+                    json extra = json::object()) {
     extra["clientcode"] = clientcode;
     extra["endpoint"] = endpoint;
     extra["kind"] = kind;
@@ -57,13 +57,12 @@ class SmartApiContractTest : public ::testing::Test {
     ASSERT_TRUE(r.ok()) << r.error().ToString();
   }
 
-  std::unique_ptr<Client> MakeClient(LoginCredentials credentials, ClientOptions options = {},
-                                     long timeout_ms = 7000) {
+  std::unique_ptr<Client> MakeClient(LoginCredentials credentials, ClientOptions options = {}, long timeout_ms = 7000) {
     CurlOptions curl;
     curl.base_url = sim_->base_url();
     curl.timeout_ms = timeout_ms;
-    return std::make_unique<Client>(std::move(credentials), MakeCurlTransport(curl),
-                                    SystemClock::instance(), std::move(options));
+    return std::make_unique<Client>(std::move(credentials), MakeCurlTransport(curl), SystemClock::instance(),
+                                    std::move(options));
   }
   std::unique_ptr<Client> Master(ClientOptions options = {}, long timeout_ms = 7000) {
     return MakeClient(sim_->master(), std::move(options), timeout_ms);
@@ -90,8 +89,7 @@ class SmartApiContractTest : public ::testing::Test {
     return ltp.ok() ? std::floor(ltp->ltp / 2) : 1.0;
   }
 
-  static std::vector<smartapi::Order> WithTag(const std::vector<smartapi::Order>& book,
-                                              const std::string& tag) {
+  static std::vector<smartapi::Order> WithTag(const std::vector<smartapi::Order>& book, const std::string& tag) {
     std::vector<smartapi::Order> out;
     for (const auto& o : book) {
       if (o.ordertag() == tag) out.push_back(o);

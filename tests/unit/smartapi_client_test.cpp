@@ -1,12 +1,11 @@
 // Client behaviour over a FakeTransport and a FakeClock: headers, login,
 // re-login once, unknown outcomes, throttle retry, daily expiry.
-#include "common/smartapi/client.h"
-
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "common/log/log.h"
+#include "common/smartapi/client.h"
 #include "common/totp/totp.h"
 #include "tests/unit/smartapi_fake_transport.h"
 
@@ -30,8 +29,7 @@ constexpr const char* kSecret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 const LoginCredentials kCredentials{"api-key-123", "A1234567", "4321", kSecret};
 
 std::string LoginData(const std::string& jwt) {
-  return json({{"jwtToken", jwt}, {"refreshToken", "refresh-" + jwt}, {"feedToken", "feed-" + jwt},
-               {"state", "live"}})
+  return json({{"jwtToken", jwt}, {"refreshToken", "refresh-" + jwt}, {"feedToken", "feed-" + jwt}, {"state", "live"}})
       .dump();
 }
 
@@ -52,8 +50,7 @@ class ClientTest : public ::testing::Test {
       clock_.advance(d);
       slept_ += d;
     };
-    return std::make_unique<Client>(kCredentials, std::make_unique<FakeTransport>(&state_), clock_,
-                                     std::move(options));
+    return std::make_unique<Client>(kCredentials, std::make_unique<FakeTransport>(&state_), clock_, std::move(options));
   }
   std::unique_ptr<Client> LoggedInClient(ClientOptions options = {}) {
     auto client = MakeClient(std::move(options));
@@ -100,9 +97,9 @@ TEST_F(ClientTest, LoginSendsClientCodePinAndCurrentTotpWithoutAuthorization) {
   EXPECT_EQ(r.method, "POST");
   EXPECT_EQ(r.path, "/rest/auth/angelbroking/user/v1/loginByPassword");
   const json body = json::parse(r.body);
-  EXPECT_EQ(body, json({{"clientcode", "A1234567"},
-                        {"password", "4321"},
-                        {"totp", *totp::Code(kSecret, kMorningIst / kNs)}}));
+  EXPECT_EQ(
+      body,
+      json({{"clientcode", "A1234567"}, {"password", "4321"}, {"totp", *totp::Code(kSecret, kMorningIst / kNs)}}));
   EXPECT_EQ(Header(r, "Authorization"), "<absent>");
   EXPECT_EQ(Header(r, "X-PrivateKey"), "api-key-123");
 }
@@ -237,7 +234,9 @@ TEST_F(ClientTest, PlaceOrderNotDeliveredIsTransport) {
 
 TEST_F(ClientTest, PlaceOrderRejectionCarriesCodeAndMessage) {
   auto client = LoggedInClient();
-  Queue(Json(200, R"({"status":false,"message":"ordertag length should be less than 20 characters","errorcode":"AB4008","data":null})"));
+  Queue(Json(
+      200,
+      R"({"status":false,"message":"ordertag length should be less than 20 characters","errorcode":"AB4008","data":null})"));
   auto placed = client->PlaceOrder(MarketBuy());
   ASSERT_FALSE(placed.ok());
   EXPECT_EQ(placed.error().kind, ErrorKind::kRejected);
@@ -313,8 +312,7 @@ TEST_F(ClientTest, EnsureSessionIsANoOpWhileTheSessionIsFresh) {
 }
 
 std::string Base64Url(const std::string& in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
   uint32_t buffer = 0;
   int bits = 0;
@@ -332,16 +330,14 @@ std::string Base64Url(const std::string& in) {
 
 TEST(JwtExpiryTest, ReadsTheExpClaim) {
   const std::string jwt = Base64Url(R"({"alg":"HS512"})") + "." +
-                          Base64Url(R"({"username":"A1234567","iat":1795577400,"exp":1795600000})") +
-                          ".sig";
+                          Base64Url(R"({"username":"A1234567","iat":1795577400,"exp":1795600000})") + ".sig";
   EXPECT_EQ(JwtExpiry(jwt), 1795600000);
   EXPECT_FALSE(JwtExpiry("jwt-one").has_value());
   EXPECT_FALSE(JwtExpiry("a.!!!.c").has_value());
 }
 
 TEST_F(ClientTest, JwtExpEarlierThanMidnightWins) {
-  const std::string jwt = Base64Url(R"({"alg":"HS512"})") + "." +
-                          Base64Url(R"({"exp":1795600000})") + ".sig";
+  const std::string jwt = Base64Url(R"({"alg":"HS512"})") + "." + Base64Url(R"({"exp":1795600000})") + ".sig";
   auto client = MakeClient();
   Queue(Ok(LoginData(jwt)));
   ASSERT_TRUE(client->Login().ok());
@@ -352,6 +348,14 @@ TEST(NextMidnightIstTest, IsTheNextIstDayBoundary) {
   EXPECT_EQ(NextMidnightIst(kMorningIst), kMidnightIst);
   EXPECT_EQ(NextMidnightIst(kMidnightIst - 1), kMidnightIst);
   EXPECT_EQ(NextMidnightIst(kMidnightIst), kMidnightIst + 86400 * kNs);
+}
+
+TEST(NextIstTimeTest, SchedulesThePreMarketLogin) {
+  // 09:00 IST now: 08:45 IST is tomorrow, 09:15 IST is today.
+  EXPECT_EQ(NextIstTime(kMorningIst, 8, 45), kMidnightIst + (8 * 3600 + 45 * 60) * kNs);
+  EXPECT_EQ(NextIstTime(kMorningIst, 9, 15), kMorningIst + 15 * 60 * kNs);
+  EXPECT_EQ(NextIstTime(kMorningIst, 9, 0), kMorningIst + 86400 * kNs);
+  EXPECT_EQ(NextIstTime(kMidnightIst - 1, 0, 0), kMidnightIst);
 }
 
 TEST_F(ClientTest, GenerateTokensRefreshesTheSession) {
@@ -413,8 +417,7 @@ TEST_F(ClientTest, ReadsUseTheirPaths) {
   EXPECT_EQ(r[5].path, "/rest/secure/angelbroking/order/v1/getPosition");
   EXPECT_EQ(r[6].path, "/rest/secure/angelbroking/order/v1/getLtpData");
   EXPECT_EQ(r[6].method, "POST");
-  EXPECT_EQ(json::parse(r[6].body),
-            json({{"exchange", "NSE"}, {"tradingsymbol", "SBIN-EQ"}, {"symboltoken", "3045"}}));
+  EXPECT_EQ(json::parse(r[6].body), json({{"exchange", "NSE"}, {"tradingsymbol", "SBIN-EQ"}, {"symboltoken", "3045"}}));
 }
 
 TEST_F(ClientTest, UnknownOrderDetailsIsRejected) {

@@ -2,12 +2,11 @@
 // no outside network): keep-alive reuse, failure mapping, and no silent
 // re-send of order writes.
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
@@ -127,9 +126,9 @@ class LoopbackServer {
       Close(fd);
       return;
     }
-    const std::string reply = "HTTP/1.1 " + std::to_string(action.status) + " X\r\nContent-Type: " +
-                              action.content_type + "\r\nContent-Length: " +
-                              std::to_string(action.body.size()) + "\r\n\r\n" + action.body;
+    const std::string reply = "HTTP/1.1 " + std::to_string(action.status) +
+                              " X\r\nContent-Type: " + action.content_type +
+                              "\r\nContent-Length: " + std::to_string(action.body.size()) + "\r\n\r\n" + action.body;
     if (write(fd, reply.data(), reply.size()) < 0) Close(fd);
   }
 
@@ -192,8 +191,7 @@ TEST(CurlTransportTest, ReusesOneConnectionAndReturnsStatusBodyAndContentType) {
   EXPECT_EQ(server.connections_accepted(), 1);
   const auto received = server.received();
   ASSERT_EQ(received.size(), 5u);
-  EXPECT_EQ(received[0].head.rfind("GET /rest/secure/angelbroking/order/v1/getOrderBook HTTP/1.1", 0),
-            0u);
+  EXPECT_EQ(received[0].head.rfind("GET /rest/secure/angelbroking/order/v1/getOrderBook HTTP/1.1", 0), 0u);
   EXPECT_NE(received[0].head.find("X-PrivateKey: secret-api-key"), std::string::npos);
 }
 

@@ -1,9 +1,9 @@
 // Wire parsing (common/smartapi/wire.h) against the shapes in SMARTAPI.md.
-#include "common/smartapi/wire.h"
-
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+
+#include "common/smartapi/wire.h"
 
 namespace ct::smartapi {
 namespace {
@@ -23,9 +23,8 @@ TEST(ParseReplyTest, BackendDialectSuccessReturnsData) {
 }
 
 TEST(ParseReplyTest, BackendDialectFailureIsRejectedWithCodeAndMessage) {
-  auto r = ParseReply(
-      Reply(200, R"({"status":false,"message":"Invalid totp","errorcode":"AB1050","data":null})"),
-      false);
+  auto r =
+      ParseReply(Reply(200, R"({"status":false,"message":"Invalid totp","errorcode":"AB1050","data":null})"), false);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::kRejected);
   EXPECT_EQ(r.error().code, "AB1050");
@@ -34,9 +33,8 @@ TEST(ParseReplyTest, BackendDialectFailureIsRejectedWithCodeAndMessage) {
 }
 
 TEST(ParseReplyTest, GatewayDialectInvalidTokenIsAuthExpired) {
-  auto r = ParseReply(
-      Reply(200, R"({"success":false,"message":"Invalid Token","errorCode":"AG8001","data":""})"),
-      true);
+  auto r =
+      ParseReply(Reply(200, R"({"success":false,"message":"Invalid Token","errorCode":"AG8001","data":""})"), true);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::kAuthExpired);
   EXPECT_EQ(r.error().code, "AG8001");
@@ -45,12 +43,10 @@ TEST(ParseReplyTest, GatewayDialectInvalidTokenIsAuthExpired) {
 
 TEST(ParseReplyTest, EveryAuthCodeIsAuthExpiredInBothDialects) {
   for (const char* code : {"AG8001", "AG8002", "AG8003", "AB1010", "AB1011"}) {
-    auto backend = ParseReply(Reply(200, std::string(R"({"status":false,"message":"x","errorcode":")") +
-                                             code + R"(","data":null})"),
-                              false);
-    auto gateway = ParseReply(Reply(200, std::string(R"({"success":false,"message":"x","errorCode":")") +
-                                             code + R"(","data":""})"),
-                              false);
+    auto backend = ParseReply(
+        Reply(200, std::string(R"({"status":false,"message":"x","errorcode":")") + code + R"(","data":null})"), false);
+    auto gateway = ParseReply(
+        Reply(200, std::string(R"({"success":false,"message":"x","errorCode":")") + code + R"(","data":""})"), false);
     ASSERT_FALSE(backend.ok());
     ASSERT_FALSE(gateway.ok());
     EXPECT_EQ(backend.error().kind, ErrorKind::kAuthExpired) << code;
@@ -59,25 +55,26 @@ TEST(ParseReplyTest, EveryAuthCodeIsAuthExpiredInBothDialects) {
 }
 
 TEST(ParseReplyTest, GatewayDialectOtherCodeIsRejected) {
-  auto r = ParseReply(
-      Reply(200, R"({"success":false,"message":"Invalid API Key","errorCode":"AG8004","data":""})"),
-      false);
+  auto r =
+      ParseReply(Reply(200, R"({"success":false,"message":"Invalid API Key","errorCode":"AG8004","data":""})"), false);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::kRejected);
   EXPECT_EQ(r.error().code, "AG8004");
 }
 
 TEST(ParseReplyTest, GatewayDialectOn403IsStillParsed) {
-  auto r = ParseReply(
-      Reply(403, R"({"success":false,"message":"Token Expired","errorCode":"AG8002","data":""})"),
-      false);
+  auto r =
+      ParseReply(Reply(403, R"({"success":false,"message":"Token Expired","errorCode":"AG8002","data":""})"), false);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::kAuthExpired);
   EXPECT_EQ(r.error().http_status, 403);
 }
 
 TEST(ParseReplyTest, DocsStringTypoStatusFalseIsAccepted) {
-  auto r = ParseReply(Reply(200, R"({"status":"false","message":"Login Id or password is invalid","errorcode":"AB1007","data":"null"})"), false);
+  auto r = ParseReply(
+      Reply(200,
+            R"({"status":"false","message":"Login Id or password is invalid","errorcode":"AB1007","data":"null"})"),
+      false);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::kRejected);
   EXPECT_EQ(r.error().code, "AB1007");
@@ -99,8 +96,7 @@ TEST(ParseReplyTest, LogoutEmptyStringData) {
 
 TEST(ParseReplyTest, PlainText403ThrottleBodyIsThrottled) {
   for (bool order_write : {false, true}) {
-    auto r = ParseReply(Reply(403, "Access denied because of exceeding access rate", "text/plain"),
-                        order_write);
+    auto r = ParseReply(Reply(403, "Access denied because of exceeding access rate", "text/plain"), order_write);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().kind, ErrorKind::kThrottled);
     EXPECT_EQ(r.error().http_status, 403);
@@ -169,9 +165,8 @@ TEST(ParseReplyTest, EmptyBodyOnReadIsBadResponse) {
 
 TEST(ParseReplyTest, ServerErrorOnOrderWriteIsUnknownOutcomeEvenWithAnEnvelope) {
   auto plain = ParseReply(Reply(503, "Service Unavailable", "text/plain"), true);
-  auto envelope = ParseReply(
-      Reply(500, R"({"status":false,"message":"Internal Error","errorcode":"AB2001","data":null})"),
-      true);
+  auto envelope =
+      ParseReply(Reply(500, R"({"status":false,"message":"Internal Error","errorcode":"AB2001","data":null})"), true);
   ASSERT_FALSE(plain.ok());
   ASSERT_FALSE(envelope.ok());
   EXPECT_EQ(plain.error().kind, ErrorKind::kUnknownOutcome);
@@ -182,9 +177,8 @@ TEST(ParseReplyTest, ServerErrorOnOrderWriteIsUnknownOutcomeEvenWithAnEnvelope) 
 
 TEST(ParseReplyTest, ServerErrorOnReadIsTransportWithOrWithoutEnvelope) {
   auto plain = ParseReply(Reply(502, "Bad Gateway", "text/plain"), false);
-  auto envelope = ParseReply(
-      Reply(500, R"({"status":false,"message":"Internal Error","errorcode":"AB2001","data":null})"),
-      false);
+  auto envelope =
+      ParseReply(Reply(500, R"({"status":false,"message":"Internal Error","errorcode":"AB2001","data":null})"), false);
   ASSERT_FALSE(plain.ok());
   ASSERT_FALSE(envelope.ok());
   EXPECT_EQ(plain.error().kind, ErrorKind::kTransport);
@@ -213,7 +207,8 @@ TEST(ErrorTest, ToStringNamesKindCodeStatusAndMessage) {
 // --- order book -------------------------------------------------------------
 
 // The real row of SMARTAPI.md §2.9 (Dec-2023).
-constexpr const char* kRealRow = R"({"variety":"NORMAL","ordertype":"LIMIT","producttype":"INTRADAY","duration":"DAY","price":10.55,
+constexpr const char* kRealRow =
+    R"({"variety":"NORMAL","ordertype":"LIMIT","producttype":"INTRADAY","duration":"DAY","price":10.55,
  "triggerprice":0.0,"quantity":"1","disclosedquantity":"0","squareoff":0.0,"stoploss":0.0,
  "trailingstoploss":0.0,"tradingsymbol":"IOC-EQ","transactiontype":"BUY","exchange":"NSE",
  "symboltoken":"1624","ordertag":"","instrumenttype":"","strikeprice":-1.0,"optiontype":"",
@@ -330,7 +325,8 @@ TEST(OrderBookTest, NonNumericValueInNumericFieldIsBadResponseNamingTheField) {
 }
 
 TEST(OrderDetailsTest, ParsesTheFeb2024DetailsSample) {
-  auto o = ParseOrderRow(json::parse(R"({"variety":"NORMAL","ordertype":"LIMIT","producttype":"INTRADAY","duration":"DAY",
+  auto o =
+      ParseOrderRow(json::parse(R"({"variety":"NORMAL","ordertype":"LIMIT","producttype":"INTRADAY","duration":"DAY",
           "price":16.45,"triggerprice":0.0,"quantity":"2","disclosedquantity":"0","squareoff":0.0,
           "stoploss":0.0,"trailingstoploss":0.0,"tradingsymbol":"IDEA-EQ","transactiontype":"BUY",
           "exchange":"NSE","symboltoken":"14366","ordertag":"","instrumenttype":"","strikeprice":-1.0,
@@ -349,8 +345,8 @@ TEST(OrderDetailsTest, ParsesTheFeb2024DetailsSample) {
 // --- other replies ----------------------------------------------------------
 
 TEST(PlacedOrderTest, ParsesPlaceOrderData) {
-  auto p = ParsePlacedOrder(json::parse(
-      R"({"script":"SBIN-EQ","orderid":"240216000318017","uniqueorderid":"34reqfachdfih"})"));
+  auto p = ParsePlacedOrder(
+      json::parse(R"({"script":"SBIN-EQ","orderid":"240216000318017","uniqueorderid":"34reqfachdfih"})"));
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->script, "SBIN-EQ");
   EXPECT_EQ(p->orderid, "240216000318017");
@@ -366,8 +362,8 @@ TEST(PlacedOrderTest, SuccessWithoutOrderIdIsUnknownOutcome) {
 }
 
 TEST(SessionTest, ParsesLoginData) {
-  auto s = ParseSession(json::parse(
-      R"({"jwtToken":"eyJhbGciOiJIUzUxMiJ9.a.b","refreshToken":"r","feedToken":"f","state":"live"})"));
+  auto s = ParseSession(
+      json::parse(R"({"jwtToken":"eyJhbGciOiJIUzUxMiJ9.a.b","refreshToken":"r","feedToken":"f","state":"live"})"));
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->jwt_token, "eyJhbGciOiJIUzUxMiJ9.a.b");
   EXPECT_EQ(s->refresh_token, "r");
@@ -395,7 +391,8 @@ TEST(ProfileTest, ParsesDocumentedAndLiveShapes) {
 }
 
 TEST(RmsTest, ParsesStringsAndNulls) {
-  auto rms = ParseRms(json::parse(R"({"net": "19948.7700", "availablecash": "19948.7700", "availableintradaypayin": "0.0000",
+  auto rms =
+      ParseRms(json::parse(R"({"net": "19948.7700", "availablecash": "19948.7700", "availableintradaypayin": "0.0000",
           "availablelimitmargin": "0.0000", "collateral": "0.0000", "m2munrealized": "0.0000",
           "m2mrealized": "-3.0500", "utiliseddebits": "29.0700", "utilisedspan": null,
           "utilisedoptionpremium": null, "utilisedholdingsales": null, "utilisedexposure": null,

@@ -1,9 +1,9 @@
 // RateLimiter driven by a FakeClock; waiting advances the clock, no sleeps.
-#include "common/smartapi/rate_limiter.h"
-
 #include <gtest/gtest.h>
 
 #include <vector>
+
+#include "common/smartapi/rate_limiter.h"
 
 namespace ct::smartapi {
 namespace {
@@ -58,8 +58,7 @@ TEST_F(RateLimiterTest, OrderWritesAlsoRespect500PerMinuteAnd1000PerHour) {
 }
 
 TEST_F(RateLimiterTest, OrderBookPositionsTradeBookAndLoginAreOnePerSecond) {
-  for (Endpoint e : {Endpoint::kGetOrderBook, Endpoint::kGetPosition, Endpoint::kGetTradeBook,
-                     Endpoint::kLogin}) {
+  for (Endpoint e : {Endpoint::kGetOrderBook, Endpoint::kGetPosition, Endpoint::kGetTradeBook, Endpoint::kLogin}) {
     RateLimiter limiter(clock_, Advance(), 0ns);
     EXPECT_EQ(limiter.Acquire(e), 0ns);
     EXPECT_EQ(limiter.WaitTime(e), 1s);

@@ -22,12 +22,9 @@ struct Vector {
 };
 
 constexpr Vector kRfc6238[] = {
-    {59, "94287082", "46119246", "90693936"},
-    {1111111109, "07081804", "68084774", "25091201"},
-    {1111111111, "14050471", "67062674", "99943326"},
-    {1234567890, "89005924", "91819424", "93441116"},
-    {2000000000, "69279037", "90698825", "38618901"},
-    {20000000000, "65353130", "77737706", "47863826"},
+    {59, "94287082", "46119246", "90693936"},         {1111111109, "07081804", "68084774", "25091201"},
+    {1111111111, "14050471", "67062674", "99943326"}, {1234567890, "89005924", "91819424", "93441116"},
+    {2000000000, "69279037", "90698825", "38618901"}, {20000000000, "65353130", "77737706", "47863826"},
 };
 
 TEST(TotpTest, Rfc6238Sha1EightDigits) {
@@ -38,8 +35,7 @@ TEST(TotpTest, Rfc6238Sha1EightDigits) {
 
 TEST(TotpTest, SixDigitCodeIsLastSixDigits) {
   for (const Vector& v : kRfc6238) {
-    EXPECT_EQ(Code(kRfcSha1SecretBase32, v.unix_seconds), std::string(v.sha1).substr(2))
-        << v.unix_seconds;
+    EXPECT_EQ(Code(kRfcSha1SecretBase32, v.unix_seconds), std::string(v.sha1).substr(2)) << v.unix_seconds;
   }
 }
 
@@ -69,8 +65,12 @@ TEST(TotpTest, CodeIsConstantWithinA30SecondStep) {
 
 TEST(Base32Test, Rfc4648Vectors) {
   const std::pair<const char*, const char*> vectors[] = {
-      {"", ""},          {"MY======", "f"},         {"MZXQ====", "fo"},
-      {"MZXW6===", "foo"}, {"MZXW6YQ=", "foob"},  {"MZXW6YTB", "fooba"},
+      {"", ""},
+      {"MY======", "f"},
+      {"MZXQ====", "fo"},
+      {"MZXW6===", "foo"},
+      {"MZXW6YQ=", "foob"},
+      {"MZXW6YTB", "fooba"},
       {"MZXW6YTBOI======", "foobar"},
   };
   for (const auto& [encoded, plain] : vectors) {

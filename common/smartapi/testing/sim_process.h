@@ -50,8 +50,7 @@ class SimProcess {
       SimAccountSpec a;
       a.env_prefix = n == 0 ? "" : "FOLLOWER_" + std::to_string(n) + "_";
       a.credentials = LoginCredentials{"key" + tag + "-" + totp::NewSecret().substr(0, 8),
-                                       tag + std::string(7 - tag.size(), '0') + "1",
-                                       "1234", totp::NewSecret()};
+                                       tag + std::string(7 - tag.size(), '0') + "1", "1234", totp::NewSecret()};
       sim.accounts_.push_back(std::move(a));
     }
     const std::string env_path = sim.dir_ + "/.env";
@@ -74,8 +73,7 @@ class SimProcess {
     posix_spawn_file_actions_addclose(&actions, out[0]);
     posix_spawn_file_actions_addclose(&actions, out[1]);
     const std::string log_path = sim.dir_ + "/sim.log";
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     std::vector<std::string> args = {sim_binary, "--env", env_path, "--port", "0"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     std::vector<char*> argv;
