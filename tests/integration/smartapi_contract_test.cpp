@@ -391,6 +391,45 @@ TEST_F(SmartApiContractTest, LimiterKeepsABurstOf50OrderWritesUnder9PerSecondWit
   EXPECT_EQ(book->size(), 50u);
 }
 
+TEST_F(SmartApiContractTest, LimiterKeepsReadsInsideTheirLimitsWithNo403) {
+  ClientOptions options;
+  options.throttle_retries = 0;
+  auto client = Master(options);
+  auto placed = client->PlaceOrder(Order("MARKET", 0, "ct-reads-1"));
+  ASSERT_TRUE(placed.ok()) << placed.error().ToString();
+  for (int i = 0; i < 3; ++i) {
+    auto book = client->GetOrderBook();
+    ASSERT_TRUE(book.ok()) << i << ": " << book.error().ToString();
+    auto positions = client->GetPosition();
+    ASSERT_TRUE(positions.ok()) << i << ": " << positions.error().ToString();
+    auto trades = client->GetTradeBook();
+    ASSERT_TRUE(trades.ok()) << i << ": " << trades.error().ToString();
+  }
+  for (int i = 0; i < 7; ++i) {  // details 10/s, profile 3/s
+    auto details = client->GetOrderDetails(placed->uniqueorderid);
+    ASSERT_TRUE(details.ok()) << i << ": " << details.error().ToString();
+    auto profile = client->GetProfile();
+    ASSERT_TRUE(profile.ok()) << i << ": " << profile.error().ToString();
+  }
+}
+
+TEST_F(SmartApiContractTest, StopLossOrderWaitsInTriggerPending) {
+  auto client = Master();
+  auto ltp = client->GetLtpData("NSE", "SBIN-EQ", "3045");
+  ASSERT_TRUE(ltp.ok()) << ltp.error().ToString();
+  // A BUY stop above the market waits for the price to rise to the trigger.
+  OrderRequest stop = Order("STOPLOSS_LIMIT", std::floor(ltp->ltp * 1.5) + 1, "ct-stop-1");
+  stop.variety = "STOPLOSS";
+  stop.triggerprice = std::floor(ltp->ltp * 1.5);
+  auto placed = client->PlaceOrder(stop);
+  ASSERT_TRUE(placed.ok()) << placed.error().ToString();
+  auto details = client->GetOrderDetails(placed->uniqueorderid);
+  ASSERT_TRUE(details.ok()) << details.error().ToString();
+  EXPECT_EQ(details->status(), "trigger pending");
+  EXPECT_DOUBLE_EQ(details->triggerprice(), stop.triggerprice);
+  EXPECT_EQ(details->variety(), "STOPLOSS");
+}
+
 TEST_F(SmartApiContractTest, AccountsAreIsolated) {
   auto master = Master();
   auto follower = MakeClient(sim_->follower(1));
