@@ -2,10 +2,12 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <mutex>
 
 #include "common/config/broker_client.h"
 #include "common/config/load.h"
 #include "common/log/log.h"
+#include "common/orderfeed/order_feed.h"
 #include "common/smartapi/client.h"
 #include "watcher/watcher.h"
 
@@ -57,9 +59,27 @@ int main(int argc, char** argv) {
     watcher.SetBaseline(*book);
   }
 
+  // Push first: the order-update WebSocket reports each state change as it
+  // happens; the order book poll below is the safety net.
+  std::mutex token_mu;
+  std::string token = client.session().jwt_token;
+  ct::orderfeed::OrderFeedClient feed(
+      {cfg.settings.broker.ws_url, c.api_key, c.client_id},
+      {[&] {
+         std::lock_guard lock(token_mu);
+         return token;
+       },
+       [&](const copytrade::v1::Order& order) { loop.Post([&watcher, order] { watcher.OnSnapshot({order}); }); },
+       nullptr});
+  if (cfg.settings.order_feed) feed.Start();
+
   // The client is used only by the poller thread from here on.
   ct::watcher::Poller poller(std::chrono::milliseconds(cfg.settings.poll_interval_ms), [&] {
     auto book = client.GetOrderBook();
+    {
+      std::lock_guard lock(token_mu);  // a re-login inside the call renews it
+      token = client.session().jwt_token;
+    }
     if (!book.ok()) {
       lg->warn("order book poll failed: {}", book.error().ToString());
       return;
@@ -68,6 +88,7 @@ int main(int argc, char** argv) {
   });
   lg->info("watching master {} every {} ms", c.client_id, cfg.settings.poll_interval_ms);
   loop.Run();
+  feed.Stop();
   poller.Stop();
   lg->info("watcher stopped");
   return 0;

@@ -84,7 +84,8 @@ void Watcher::OnSnapshot(const std::vector<v1::Order>& book) {
     // "ORDER_EVENT_PARTIALLY_FILLED" -> "partially filled"
     std::string kind = v1::OrderEventKind_Name(e.kind()).substr(12);
     for (char& ch : kind) ch = ch == '_' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    lg->info("new master order {} {}: {} {} x{} {} @ {:.2f} ({}, {})", o.orderid(), kind, o.transactiontype(),
+    lg->info("{}master order {} {}: {} {} x{} {} @ {:.2f} ({}, {})",
+             e.kind() == v1::ORDER_EVENT_PLACED ? "new " : "", o.orderid(), kind, o.transactiontype(),
              o.tradingsymbol(), o.quantity(), o.ordertype(), o.averageprice() > 0 ? o.averageprice() : o.price(),
              o.exchange(), o.producttype());
     publisher_.Send(env);

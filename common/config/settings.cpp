@@ -160,6 +160,8 @@ Result<Settings, ConfigError> ParseSettings(const std::string& path, const std::
   broker.String("rest_url", s.broker.rest_url);
   broker.String("ws_url", s.broker.ws_url);
   broker.Int("timeout_ms", s.broker.timeout_ms, 100, 60'000);
+  if (s.broker.ws_url.rfind("wss://", 0) != 0 && s.broker.ws_url.rfind("ws://", 0) != 0)
+    broker.Fail("ws_url", "expected a ws:// or wss:// URL");
   if (s.broker.rest_url.rfind("https://", 0) != 0 && s.broker.rest_url.rfind("http://", 0) != 0)
     broker.Fail("rest_url", "expected an http:// or https:// URL");
   broker.RejectUnknown();
@@ -235,6 +237,7 @@ Result<Settings, ConfigError> ParseSettings(const std::string& path, const std::
 
   TableReader watcher(path, top.Table("watcher"), "watcher", error);
   watcher.Int("poll_interval_ms", s.poll_interval_ms, 1000, 60'000);
+  watcher.Bool("order_feed", s.order_feed);
   watcher.RejectUnknown();
 
   TableReader paths(path, top.Table("paths"), "paths", error);

@@ -70,6 +70,7 @@ struct Settings {
   BrokerSettings broker;
   BusSettings bus;
   int64_t poll_interval_ms = 1000;  // watcher order-book poll, >= 1000 (broker limit 1/s)
+  bool order_feed = true;           // watcher also listens on the order-update WebSocket
   std::string state_dir = "state";   // journals
   std::string records_dir = "logs";  // session records
 

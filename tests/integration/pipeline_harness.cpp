@@ -34,6 +34,7 @@ void Pipeline::WriteConfig() {
   const std::string d = dir_.path();
   std::string toml = std::string("dry_run = ") + (options_.dry_run ? "true" : "false") + "\n" +
                      "[broker]\nrest_url = \"http://127.0.0.1:" + std::to_string(port_) + "\"\n" +
+                     "ws_url = \"ws://127.0.0.1:" + std::to_string(port_) + "/smart-order-update\"\n" +
                      "timeout_ms = 3000\n"
                      "[followers.2]\nquantity_rule = \"multiplier\"\nmultiplier = 2.0\n"
                      "[bus]\n"
