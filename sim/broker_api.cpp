@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 #include "common/log/log.h"
 #include "common/totp/totp.h"
@@ -16,6 +17,7 @@ using OutJson = nlohmann::ordered_json;
 
 constexpr std::string_view kSecurePrefix = "/rest/secure/angelbroking/";
 constexpr std::string_view kDetailsPrefix = "/rest/secure/angelbroking/order/v1/details/";
+constexpr double kMaxPrice = 1e9;
 constexpr std::string_view kThrottleBody = "Access denied because of exceeding access rate";
 
 struct Route {
@@ -97,7 +99,8 @@ std::optional<double> Number(const InJson& body, const char* key, const char* me
   if (it == body.end() || it->is_null() || (it->is_string() && it->get_ref<const std::string&>().empty()))
     return std::nullopt;
   auto v = NumberField(*it);
-  if (!v) Fail("AB2000", message);
+  // Beyond any real price; also keeps paise arithmetic far from overflow.
+  if (!v || std::fabs(*v) > kMaxPrice) Fail("AB2000", message);
   return v;
 }
 
@@ -542,7 +545,7 @@ SimReply BrokerApi::Admin(const SimRequest& request, std::string_view path) {
     const Instrument* in = instruments_.FindBySymbol(exchange, text("tradingsymbol"));
     if (in == nullptr) return bad("unknown tradingsymbol/exchange");
     const auto price = NumberField(body.value("price", InJson()));
-    if (!price || *price <= 0) return bad("price must be a positive number");
+    if (!price || *price <= 0 || *price > kMaxPrice) return bad("price must be a positive number");
     engine_.SetPrice(*in, *price);
     OutJson data;
     data["tradingsymbol"] = in->symbol;

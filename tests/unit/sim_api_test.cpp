@@ -427,3 +427,58 @@ TEST_F(SimApiTest, AdminResetClearsBooksButKeepsSessions) {
 
 }  // namespace
 }  // namespace ct::sim
+
+namespace ct::sim {
+namespace {
+
+// Malformed input of every kind to every endpoint: always an answer in the
+// broker's shape, never a crash or an exception.
+TEST(SimApiMalformed, EveryEndpointSurvivesGarbage) {
+  ct::sim::testing::ApiHarness h;
+  h.limiter.set_enabled(false);
+  const std::string jwt = h.Jwt();
+  const std::vector<std::string> paths = {
+      "/rest/auth/angelbroking/user/v1/loginByPassword",
+      "/rest/auth/angelbroking/jwt/v1/generateTokens",
+      "/rest/secure/angelbroking/user/v1/logout",
+      "/rest/secure/angelbroking/order/v1/placeOrder",
+      "/rest/secure/angelbroking/order/v1/modifyOrder",
+      "/rest/secure/angelbroking/order/v1/cancelOrder",
+      "/rest/secure/angelbroking/order/v1/getLtpData",
+      "/sim/v1/price",
+      "/sim/v1/fault",
+      "/sim/v1/fill",
+      "/sim/v1/expire",
+      "/sim/v1/ratelimit"};
+  const std::vector<std::string> bodies = {
+      "", "{", "null", "[]", "123", "\"str\"", "{\"a\":", "\xff\xfe",
+      R"({"clientcode":5,"password":[],"totp":{}})",
+      R"({"variety":"NORMAL","tradingsymbol":"SBIN-EQ","symboltoken":"3045","transactiontype":"BUY","exchange":"NSE","ordertype":"LIMIT","producttype":"INTRADAY","duration":"DAY","price":"1e308","quantity":"1"})",
+      R"({"variety":"NORMAL","tradingsymbol":"SBIN-EQ","symboltoken":"3045","transactiontype":"BUY","exchange":"NSE","ordertype":"LIMIT","producttype":"INTRADAY","duration":"DAY","price":"nan","quantity":"1e30"})",
+      R"({"variety":"NORMAL","tradingsymbol":"SBIN-EQ","symboltoken":"3045","transactiontype":"BUY","exchange":"NSE","ordertype":"MARKET","producttype":"INTRADAY","duration":"DAY","quantity":true,"ordertag":7})",
+      R"({"variety":"NORMAL","orderid":{"x":1},"price":"abc","quantity":-5})",
+      R"({"variety":null,"orderid":null,"price":null,"quantity":null,"tradingsymbol":null})",
+      R"({"tradingsymbol":"SBIN-EQ","price":1e308,"clientcode":"M1234567","kind":"latency","latency_ms":-1,"count":"x","enabled":"yes","orderid":"1","quantity":-1})",
+      R"({"refreshToken":123,"exchange":[],"symboltoken":{}})",
+      std::string(1000, '['),
+  };
+  for (const auto& path : paths) {
+    for (const auto& body : bodies) {
+      SimReply r;
+      ASSERT_NO_THROW(r = h.Call("POST", path, body, jwt)) << path << " " << body;
+      const auto j = nlohmann::json::parse(r.body, nullptr, false);
+      ASSERT_FALSE(j.is_discarded()) << path << " " << body << " -> " << r.body;
+      EXPECT_TRUE(j.contains("status") || j.contains("success")) << r.body;
+      EXPECT_NE(r.status, 500) << path << " " << body << " -> " << r.body;
+    }
+  }
+  // Still fully working afterwards (the garbage logged out and expired the
+  // session, so log in again).
+  EXPECT_EQ(ct::sim::testing::ApiHarness::Parse(
+                h.Call("POST", "/rest/secure/angelbroking/order/v1/placeOrder",
+                       ct::sim::testing::SbinOrder().dump(), h.Jwt()))["status"],
+            true);
+}
+
+}  // namespace
+}  // namespace ct::sim
