@@ -78,6 +78,7 @@ Journal::Journal(sqlite3* db, std::string path) : db_(db), path_(std::move(path)
   append_ = std::make_unique<Statement>(
       db_, "INSERT INTO outbox(stream, seq, topic, payload, time_ns) VALUES(?,?,?,?,?)");
   last_seq_ = std::make_unique<Statement>(db_, "SELECT COALESCE(MAX(seq),0) FROM outbox WHERE stream=?");
+  first_seq_ = std::make_unique<Statement>(db_, "SELECT COALESCE(MIN(seq),0) FROM outbox WHERE stream=?");
   read_ = std::make_unique<Statement>(
       db_, "SELECT seq, topic, payload, time_ns FROM outbox WHERE stream=? AND seq>=? ORDER BY seq LIMIT ?");
   cursor_get_ = std::make_unique<Statement>(db_, "SELECT last_applied_seq FROM cursor WHERE stream=?");
@@ -89,6 +90,7 @@ Journal::Journal(sqlite3* db, std::string path) : db_(db), path_(std::move(path)
 Journal::~Journal() {
   append_.reset();
   last_seq_.reset();
+  first_seq_.reset();
   read_.reset();
   cursor_get_.reset();
   cursor_set_.reset();
@@ -105,8 +107,16 @@ void Journal::Exec(const std::string& sql) {
 }
 
 void Journal::Transaction(const std::function<void()>& body) {
+  if (depth_ > 0) {
+    ++depth_;
+    body();
+    --depth_;
+    return;
+  }
   Exec("BEGIN IMMEDIATE");
+  depth_ = 1;
   body();
+  depth_ = 0;
   Exec("COMMIT");
 }
 
@@ -121,6 +131,13 @@ uint64_t Journal::LastSeq(const std::string& stream) {
   last_seq_->Bind(1, stream);
   last_seq_->Step();
   return static_cast<uint64_t>(last_seq_->Int(0));
+}
+
+uint64_t Journal::FirstSeq(const std::string& stream) {
+  first_seq_->Reset();
+  first_seq_->Bind(1, stream);
+  first_seq_->Step();
+  return static_cast<uint64_t>(first_seq_->Int(0));
 }
 
 std::vector<JournalEntry> Journal::Read(const std::string& stream, uint64_t from_seq, size_t max_count) {

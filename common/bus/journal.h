@@ -62,7 +62,13 @@ class Journal {
   // Runs `body` inside BEGIN IMMEDIATE ... COMMIT. A failed commit is a
   // disk failure the process cannot work around: it aborts (supervisord
   // restarts it, and the journal is still consistent).
+  //
+  // Nested calls join the outermost transaction: only the outermost one
+  // commits. This is what lets a subscriber group-commit a burst of
+  // messages (StreamSubscriber with SubscriberOptions::group_commit) while
+  // each message's Apply still reads as "one transaction per message".
   void Transaction(const std::function<void()>& body);
+  bool in_transaction() const { return depth_ > 0; }
 
   void Append(const JournalEntry& entry);
   uint64_t LastSeq(const std::string& stream);
@@ -73,8 +79,10 @@ class Journal {
   void SetCursor(const std::string& stream, uint64_t seq);
 
   // Deletes outbox entries older than `before_ns`, keeping each stream's
-  // last entry so sequence numbers never restart.
+  // last entry so sequence numbers never restart. Returns how many.
   int64_t Prune(int64_t before_ns);
+  // Oldest seq still held for `stream` (0 when it has none).
+  uint64_t FirstSeq(const std::string& stream);
 
   void Exec(const std::string& sql);
   sqlite3* db() { return db_; }
@@ -84,7 +92,8 @@ class Journal {
   Journal(sqlite3* db, std::string path);
   sqlite3* db_;
   std::string path_;
-  std::unique_ptr<Statement> append_, last_seq_, read_, cursor_get_, cursor_set_;
+  int depth_ = 0;
+  std::unique_ptr<Statement> append_, last_seq_, first_seq_, read_, cursor_get_, cursor_set_;
 };
 
 }  // namespace ct::bus

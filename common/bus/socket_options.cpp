@@ -4,11 +4,12 @@
 
 namespace ct::bus {
 
-void ConfigureSocket(zmq::socket_t& s, SocketRole role) {
+void ConfigureSocket(zmq::socket_t& s, SocketRole role, int hwm_override) {
   // High-water marks are generous: losing a live message is never fatal
   // (the journal and replay repair gaps) but needless gaps cost replays.
   // 100k messages of ~300 bytes is ~30 MB at worst per peer.
   constexpr int kHwm = 100'000;
+  const int stream_hwm = hwm_override > 0 ? hwm_override : kHwm;
   // Reconnect quickly at first, then back off to 5 s for a peer that stays
   // down (a restarted process comes back within one interval).
   constexpr int kReconnectMs = 100;
@@ -26,13 +27,13 @@ void ConfigureSocket(zmq::socket_t& s, SocketRole role) {
 
   switch (role) {
     case SocketRole::kStreamPublisher:
-      s.set(zmq::sockopt::sndhwm, kHwm);
+      s.set(zmq::sockopt::sndhwm, stream_hwm);
       // Nothing on a PUB is precious (it is all in the journal): never
       // block shutdown on it.
       s.set(zmq::sockopt::linger, 0);
       break;
     case SocketRole::kStreamSubscriber:
-      s.set(zmq::sockopt::rcvhwm, kHwm);
+      s.set(zmq::sockopt::rcvhwm, stream_hwm);
       s.set(zmq::sockopt::linger, 0);
       break;
     case SocketRole::kReplayServer:

@@ -3,6 +3,8 @@
 
 #include <zmq.hpp>
 
+#include <string>
+
 namespace ct::bus {
 
 enum class SocketRole {
@@ -14,7 +16,9 @@ enum class SocketRole {
   kReportReceiver,   // PULL
 };
 
-void ConfigureSocket(zmq::socket_t& socket, SocketRole role);
+// `hwm_override` > 0 replaces the PUB/SUB high-water mark: tests use a
+// tiny one to prove that a stalled subscriber still gets every message.
+void ConfigureSocket(zmq::socket_t& socket, SocketRole role, int hwm_override = 0);
 
 // Binds; for "tcp://host:*" returns the endpoint actually bound.
 std::string BindSocket(zmq::socket_t& socket, const std::string& endpoint);

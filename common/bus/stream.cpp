@@ -65,14 +65,29 @@ StreamPublisher::StreamPublisher(zmq::context_t& ctx, Loop& loop, Journal& journ
       options_(std::move(options)),
       pub_(ctx, zmq::socket_type::pub),
       replay_(ctx, zmq::socket_type::router) {
-  ConfigureSocket(pub_, SocketRole::kStreamPublisher);
+  ConfigureSocket(pub_, SocketRole::kStreamPublisher, options_.hwm);
   ConfigureSocket(replay_, SocketRole::kReplayServer);
   publish_endpoint_ = BindSocket(pub_, options_.publish_endpoint);
   replay_endpoint_ = BindSocket(replay_, options_.replay_endpoint);
   for (const auto& s : journal_.Streams()) last_seq_[s] = journal_.LastSeq(s);
   loop_.AddSocket(replay_, [this] { OnReplayRequest(); });
   loop_.Every(kHeartbeatPeriod, [this] { SendHeartbeats(); });
+  if (options_.prune_after.count() > 0) {
+    Prune();
+    loop_.Every(options_.prune_interval, [this] { Prune(); });
+  }
   log::Get("bus")->info("publishing on {} (replay {})", publish_endpoint_, replay_endpoint_);
+}
+
+int64_t StreamPublisher::Prune() {
+  if (options_.prune_after.count() <= 0) return 0;
+  const int64_t before =
+      clock_.wall_ns() - std::chrono::duration_cast<std::chrono::nanoseconds>(options_.prune_after).count();
+  int64_t pruned = 0;
+  journal_.Transaction([&] { pruned = journal_.Prune(before); });
+  if (pruned > 0)
+    log::Get("bus")->info("pruned {} journal entries older than {} s", pruned, options_.prune_after.count());
+  return pruned;
 }
 
 void StreamPublisher::DeclareStream(const std::string& stream) {
@@ -121,24 +136,27 @@ void StreamPublisher::OnReplayRequest() {
       drops_.Undecodable();
       continue;
     }
-    if (!last_seq_.count(req.stream_id())) {
-      // Unknown to us yet: answer with an empty end marker (last seq 0) so
-      // the subscriber knows the publisher is up.
-      DeclareStream(req.stream_id());
-    }
     const std::string identity = frames[0].to_string();
-    const size_t max = req.max_count() ? std::min<size_t>(req.max_count(), options_.replay_batch)
-                                       : options_.replay_batch;
-    for (const auto& e : journal_.Read(req.stream_id(), req.from_seq(), max))
-      SendFrames(replay_, {zmq::buffer(identity), zmq::buffer(e.topic), zmq::buffer(e.payload)});
     Envelope end;
     end.set_stream_id(req.stream_id());
     end.set_sent_time_ns(clock_.wall_ns());
     auto* hb = end.mutable_heartbeat();
     hb->set_stream_id(req.stream_id());
-    hb->set_last_seq(last_seq_[req.stream_id()]);
     hb->set_time_ns(end.sent_time_ns());
     hb->set_process(options_.process);
+    if (auto it = last_seq_.find(req.stream_id()); it == last_seq_.end()) {
+      // Not a stream of ours: count it, and answer with an empty end marker
+      // (so a subscriber started before a misconfiguration is fixed learns
+      // who is up) without creating any state for it.
+      drops_.UnknownStream(req.stream_id());
+    } else {
+      const size_t max = req.max_count() ? std::min<size_t>(req.max_count(), options_.replay_batch)
+                                         : options_.replay_batch;
+      for (const auto& e : journal_.Read(req.stream_id(), req.from_seq(), max))
+        SendFrames(replay_, {zmq::buffer(identity), zmq::buffer(e.topic), zmq::buffer(e.payload)});
+      hb->set_last_seq(it->second);
+      hb->set_first_seq(journal_.FirstSeq(req.stream_id()));
+    }
     const std::string bytes = end.SerializeAsString();
     SendFrames(replay_, {zmq::buffer(identity), zmq::const_buffer("", 0), zmq::buffer(bytes)});
   }
@@ -169,29 +187,34 @@ StreamSubscriber::StreamSubscriber(zmq::context_t& ctx, Loop& loop, const Clock&
       dealer_(ctx, zmq::socket_type::dealer),
       apply_(std::move(apply)),
       applied_(applied_seq) {
-  ConfigureSocket(sub_, SocketRole::kStreamSubscriber);
+  ConfigureSocket(sub_, SocketRole::kStreamSubscriber, options_.hwm);
   ConfigureSocket(dealer_, SocketRole::kReplayClient);
   // Subscribe first, then ask for replay: nothing published in between is
   // missed (it arrives live, or in the replay, or both and is deduplicated).
   sub_.set(zmq::sockopt::subscribe, options_.stream);
   sub_.connect(options_.publish_endpoint);
   dealer_.connect(options_.replay_endpoint);
-  loop_.AddSocket(sub_, [this] { OnLive(); });
-  loop_.AddSocket(dealer_, [this] { OnReplay(); });
+  loop_.AddSocket(sub_, [this] { Drain(sub_, false); });
+  loop_.AddSocket(dealer_, [this] { Drain(dealer_, true); });
   loop_.Every(kTickPeriod, [this] { Tick(); });
   last_heard_ = clock_.steady();
 }
 
 void StreamSubscriber::Start() { RequestReplay(); }
 
-void StreamSubscriber::OnLive() {
+void StreamSubscriber::Drain(zmq::socket_t& socket, bool from_replay) {
+  // Bounded, so one busy socket cannot starve the other or the timers; the
+  // poll is level-triggered and comes back for the rest.
+  constexpr int kMaxBurst = 512;
   std::vector<zmq::message_t> frames;
-  while (ReceiveMultipart(sub_, frames)) Handle(frames, false);
-}
-
-void StreamSubscriber::OnReplay() {
-  std::vector<zmq::message_t> frames;
-  while (ReceiveMultipart(dealer_, frames)) Handle(frames, true);
+  auto drain = [&] {
+    for (int i = 0; i < kMaxBurst && ReceiveMultipart(socket, frames); ++i) Handle(frames, from_replay);
+  };
+  if (options_.group_commit) {
+    options_.group_commit->Transaction(drain);
+  } else {
+    drain();
+  }
 }
 
 void StreamSubscriber::Handle(std::vector<zmq::message_t>& frames, bool from_replay) {
@@ -203,14 +226,29 @@ void StreamSubscriber::Handle(std::vector<zmq::message_t>& frames, bool from_rep
   // SUB filters by prefix ("follower-1" also matches "follower-10"): check
   // the exact stream. The replay end marker has an empty topic.
   const bool end_marker = from_replay && topic.empty() && env.has_heartbeat();
-  if ((!end_marker && topic != options_.stream) || env.stream_id() != options_.stream) {
-    if (topic.rfind(options_.stream, 0) != 0) drops_.UnknownStream(topic);
+  if (!end_marker && topic != options_.stream) {
+    // A longer topic with our prefix ("follower-10" for "follower-1") is
+    // another stream that SUB's prefix filter let through: not garbage.
+    if (from_replay || topic.rfind(options_.stream, 0) != 0) drops_.UnknownStream(topic);
     return;
   }
+  if (env.stream_id() != options_.stream) return drops_.UnknownStream(env.stream_id());
   MarkAlive();
   if (env.has_heartbeat()) {
     publisher_last_ = std::max(publisher_last_, env.heartbeat().last_seq());
-    if (end_marker) replay_in_flight_ = false;
+    if (end_marker) {
+      replay_in_flight_ = false;
+      const uint64_t first = env.heartbeat().first_seq();
+      if (first > applied_ + 1 && skip_to_ != first) {
+        // The publisher pruned what we have not applied (we were away for
+        // longer than its prune age). Those messages are gone: say so
+        // loudly and go on from the oldest one it still has.
+        skip_to_ = first;
+        log::Get("bus")->error("stream '{}': seqs {}..{} were pruned by the publisher and are LOST; "
+                               "continuing from {}",
+                               options_.stream, applied_ + 1, first - 1, first);
+      }
+    }
     if (publisher_last_ > applied_ && !replay_in_flight_) RequestReplay();
     return;
   }
@@ -223,8 +261,10 @@ void StreamSubscriber::Deliver(const Envelope& env) {
     ++drops_.counters.duplicates;
     return;
   }
-  if (env.seq() != applied_ + 1) {
+  const bool skipping = skip_to_ > applied_ + 1 && env.seq() == skip_to_;
+  if (env.seq() != applied_ + 1 && !skipping) {
     // A gap: everything from applied+1 comes again from the journal.
+    ++gaps_;
     if (!replay_in_flight_) RequestReplay();
     return;
   }
@@ -234,6 +274,7 @@ void StreamSubscriber::Deliver(const Envelope& env) {
     return;
   }
   applied_ = env.seq();
+  skip_to_ = 0;
 }
 
 void StreamSubscriber::RequestReplay() {
@@ -245,6 +286,7 @@ void StreamSubscriber::RequestReplay() {
   // connected; Tick() tries again.
   replay_in_flight_ = dealer_.send(zmq::buffer(bytes), zmq::send_flags::dontwait).has_value();
   replay_sent_ = clock_.steady();
+  if (replay_in_flight_) ++replay_requests_;
 }
 
 void StreamSubscriber::MarkAlive() {

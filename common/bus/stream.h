@@ -67,6 +67,13 @@ struct PublisherOptions {
   std::string replay_endpoint;   // bind
   std::string process;           // for heartbeats and logs
   size_t replay_batch = 1000;
+  // Journal entries older than this are pruned (each stream keeps its last
+  // one so seqs never restart); zero keeps everything. A subscriber that
+  // asks for a pruned range is told the oldest seq left (Heartbeat
+  // first_seq) and skips ahead, logging the loss loudly.
+  std::chrono::seconds prune_after{0};
+  std::chrono::milliseconds prune_interval{60'000};
+  int hwm = 0;  // PUB high-water mark override (tests); 0 = default
 };
 
 class StreamPublisher {
@@ -88,6 +95,9 @@ class StreamPublisher {
   Envelope Publish(const std::string& stream, Envelope envelope);
 
   uint64_t last_seq(const std::string& stream);
+  // Runs one prune now (the timer calls it every prune_interval).
+  int64_t Prune();
+  const DropCounters& drops() const { return drops_.counters; }
   const std::string& publish_endpoint() const { return publish_endpoint_; }
   const std::string& replay_endpoint() const { return replay_endpoint_; }
 
@@ -112,6 +122,17 @@ struct SubscriberOptions {
   std::string stream;            // == topic
   std::chrono::milliseconds silence_timeout{3000};
   std::chrono::milliseconds replay_timeout{2000};
+  // Group commit: when set, every burst of messages read in one wake-up
+  // (at most 512) is applied inside ONE transaction of this journal; each
+  // Apply's own Transaction() joins it. One fsync then covers the burst,
+  // which is what makes thousands of messages/s possible on a disk where a
+  // commit costs milliseconds. Only for appliers whose whole effect is in
+  // this journal: never for one that calls a broker or sends on the bus
+  // from Apply (the executor journals an intent BEFORE calling the broker;
+  // the router sends after its commit), since those would then act on
+  // state that is not yet durable.
+  Journal* group_commit = nullptr;
+  int hwm = 0;  // SUB high-water mark override (tests); 0 = default
 };
 
 class StreamSubscriber {
@@ -130,10 +151,11 @@ class StreamSubscriber {
   uint64_t applied_seq() const { return applied_; }
   bool publisher_up() const { return up_; }
   const DropCounters& drops() const { return drops_.counters; }
+  uint64_t gaps() const { return gaps_; }
+  uint64_t replay_requests() const { return replay_requests_; }
 
  private:
-  void OnLive();
-  void OnReplay();
+  void Drain(zmq::socket_t& socket, bool from_replay);
   void Handle(std::vector<zmq::message_t>& frames, bool from_replay);
   void Deliver(const Envelope& env);
   void RequestReplay();
@@ -154,6 +176,9 @@ class StreamSubscriber {
   SteadyTime last_heard_{};
   bool up_ = false;
   bool ever_up_ = false;
+  uint64_t skip_to_ = 0;  // publisher pruned applied+1 .. skip_to_-1
+  uint64_t gaps_ = 0;
+  uint64_t replay_requests_ = 0;
   DropLog drops_{"bus"};
 };
 

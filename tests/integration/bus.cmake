@@ -1,0 +1,12 @@
+# Reliable bus (issue 4): real publisher/subscriber processes on loopback.
+foreach(role pub sub)
+  add_executable(ct-bus-${role} ${CMAKE_CURRENT_LIST_DIR}/bus_peer.cpp)
+  target_link_libraries(ct-bus-${role} PRIVATE ct_bus ct_log CLI11::CLI11)
+endforeach()
+target_compile_definitions(ct-bus-sub PRIVATE CT_BUS_PEER_SUBSCRIBER)
+
+ct_add_test(bus_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/bus_test.cpp
+  LIBS ct_bus ct_test_support
+  LABELS integration)
+add_dependencies(bus_test ct-bus-pub ct-bus-sub)
