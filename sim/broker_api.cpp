@@ -522,6 +522,10 @@ SimReply BrokerApi::Admin(const SimRequest& request, std::string_view path) {
     data["accounts"] = sessions_.client_codes();
     data["instruments"] = instruments_.all().size();
     data["rate_limits"] = limiter_.enabled();
+    OutJson feeds = OutJson::object();
+    for (const auto& code : sessions_.client_codes())
+      feeds[code] = feed_ != nullptr ? feed_->Connections(code) : 0;
+    data["order_feeds"] = std::move(feeds);
     return ok(std::move(data));
   }
   if (op == "orders" && request.method == "GET") {

@@ -18,6 +18,7 @@
 #include "sim/faults.h"
 #include "sim/instruments.h"
 #include "sim/order_engine.h"
+#include "sim/order_feed.h"
 #include "sim/rate_limiter.h"
 #include "sim/sessions.h"
 
@@ -51,6 +52,8 @@ class BrokerApi {
   // Upgrade check for the order-update WebSocket: the client code, or the
   // HTTP status to refuse with (401 invalid, 403 expired).
   Result<std::string, int> AdmitOrderFeed(std::string_view authorization) const;
+  // Lets /sim/v1/health report open order-update connections.
+  void set_order_feed(const OrderFeed* feed) { feed_ = feed; }
   // Reply for a request whose body exceeds kMaxBodyBytes.
   static SimReply TooLarge();
 
@@ -79,6 +82,7 @@ class BrokerApi {
   OrderEngine& engine_;
   RateLimiter& limiter_;
   FaultTable& faults_;
+  const OrderFeed* feed_ = nullptr;
 };
 
 }  // namespace ct::sim

@@ -143,6 +143,9 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     }
     sim_req.body = std::move(req.body());
     SimReply reply = api_.Handle(sim_req);
+    ct::log::Get("sim")->debug("{} {} -> {}{}", sim_req.method, sim_req.target,
+                               reply.close_without_reply ? "no reply" : std::to_string(reply.status),
+                               reply.delay.count() > 0 ? " (delayed)" : "");
     if (reply.close_without_reply) {
       // drop / lost_reply: hang up without a byte of response, optionally late.
       if (reply.delay.count() > 0) {
@@ -234,6 +237,7 @@ Simulator::Simulator(const Clock& clock, InstrumentTable instruments,
       limiter_(clock),
       api_(clock, instruments_, sessions_, engine_, limiter_, faults_) {
   limiter_.set_enabled(rate_limits);
+  api_.set_order_feed(&feed_);
   for (const auto& a : accounts) {
     if (!sessions_.AddAccount(a))
       ct::log::Get("sim")->warn("duplicate client code {} ignored", a.client_code);

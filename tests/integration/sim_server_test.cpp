@@ -218,6 +218,14 @@ class Feed {
     ws_.write(net::buffer(text));
   }
   void Ping() { ws_.ping({}); }
+  // Clean close: waits for the server's close frame, so the server has
+  // dropped the connection when this returns.
+  void Close() {
+    ws_.close(websocket::close_code::normal);
+    beast::flat_buffer buffer;
+    beast::error_code ec;
+    while (!ec) ws_.read(buffer, ec);
+  }
 
  private:
   net::io_context io_;
@@ -321,6 +329,52 @@ TEST_F(SimServerTest, OrderFeedPushesEveryStateChange) {
   feed.Ping();  // control ping: Beast's automatic pong keeps the stream alive
   feed.SendText("ping");
   EXPECT_EQ(feed.NextText(), "pong");
+}
+
+TEST_F(SimServerTest, PartialFillsShowOnTheFeedAndInTheBook) {
+  Client c(sim_->port());
+  const std::string jwt = c.Login();
+  Feed feed;
+  ASSERT_EQ(feed.Connect(sim_->port(), "Bearer " + jwt), 101);
+  EXPECT_EQ(feed.Next()["order-status"], "AB00");
+  json order = SbinOrder("LIMIT", "100.00");
+  order["quantity"] = "10";
+  const std::string id = c.Post(kPlace, order, jwt).Json()["data"]["orderid"];
+  EXPECT_EQ(feed.Next()["order-status"], "AB09");
+  EXPECT_EQ(feed.Next()["order-status"], "AB01");
+  const Reply fill = c.Post("/sim/v1/fill", {{"orderid", id}, {"quantity", 4}});
+  ASSERT_EQ(fill.status, 200) << fill.body;
+  const json partial = feed.Next();
+  EXPECT_EQ(partial["order-status"], "AB01");
+  EXPECT_EQ(partial["orderData"]["status"], "open");
+  EXPECT_EQ(partial["orderData"]["filledshares"], "4");
+  EXPECT_EQ(partial["orderData"]["unfilledshares"], "6");
+  c.Post("/rest/secure/angelbroking/order/v1/cancelOrder", {{"variety", "NORMAL"}, {"orderid", id}},
+         jwt);
+  const json cancelled = feed.Next();
+  EXPECT_EQ(cancelled["order-status"], "AB02");
+  EXPECT_EQ(cancelled["orderData"]["cancelsize"], "6");
+}
+
+TEST_F(SimServerTest, AClosedFeedFreesItsSlot) {
+  Client c(sim_->port());
+  const std::string jwt = c.Login();
+  Feed a, b;
+  ASSERT_EQ(a.Connect(sim_->port(), "Bearer " + jwt), 101);
+  ASSERT_EQ(b.Connect(sim_->port(), "Bearer " + jwt), 101);
+  {
+    Feed closing;
+    ASSERT_EQ(closing.Connect(sim_->port(), "Bearer " + jwt), 101);
+    EXPECT_EQ(closing.Next()["order-status"], "AB00");
+    closing.Close();
+  }
+  // The server drops the connection when its read sees the close; watch it
+  // happen through the health call (bounded, no sleeping).
+  size_t open = 3;
+  for (int i = 0; i < 1000 && open != 2; ++i)
+    open = c.Get("/sim/v1/health").Json()["data"]["order_feeds"]["M1234567"].get<size_t>();
+  EXPECT_EQ(open, 2u);
+  EXPECT_EQ(UpgradeStatus(sim_->port(), "Bearer " + jwt), 101);
 }
 
 TEST_F(SimServerTest, OrderFeedRefusesBadTokensAndAFourthConnection) {
