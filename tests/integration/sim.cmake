@@ -3,5 +3,5 @@
 ct_add_test(sim_integration_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/sim_server_test.cpp
   LIBS sim_lib
-  LABELS integration sim)
+  LABELS integration)
 add_dependencies(sim_integration_tests copytrade-sim)

@@ -7,4 +7,4 @@ ct_add_test(sim_unit_tests
     ${CMAKE_CURRENT_LIST_DIR}/sim_api_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/sim_shapes_test.cpp
   LIBS sim_lib
-  LABELS unit sim)
+  LABELS unit)
