@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstring>
 #include <mutex>
 
@@ -15,7 +16,14 @@ namespace {
 
 void GlobalInit() {
   static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  std::call_once(once, [] {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    // CURLOPT_NOSIGNAL (needed in threaded processes) also stops libcurl
+    // from ignoring SIGPIPE around its calls, and OpenSSL writes to a socket
+    // the peer reset raise it: without this a dropped TLS connection would
+    // kill the process instead of becoming a TransportError.
+    std::signal(SIGPIPE, SIG_IGN);
+  });
 }
 
 size_t AppendBody(char* data, size_t size, size_t count, void* user) {

@@ -60,7 +60,8 @@ struct CurlOptions {
 // failures to TransportError: DNS/connect/TLS-handshake failures are
 // maybe_delivered=false; timeouts after sending, resets, empty replies and
 // receive errors are maybe_delivered=true. Error messages never contain
-// headers or bodies.
+// headers or bodies. The first call ignores SIGPIPE process-wide (a reset
+// TLS connection must be an error, not a crash).
 std::unique_ptr<HttpTransport> MakeCurlTransport(const CurlOptions& options);
 
 }  // namespace ct::smartapi

@@ -129,7 +129,7 @@ class LoopbackServer {
     const std::string reply = "HTTP/1.1 " + std::to_string(action.status) +
                               " X\r\nContent-Type: " + action.content_type +
                               "\r\nContent-Length: " + std::to_string(action.body.size()) + "\r\n\r\n" + action.body;
-    if (write(fd, reply.data(), reply.size()) < 0) Close(fd);
+    if (send(fd, reply.data(), reply.size(), MSG_NOSIGNAL) < 0) Close(fd);
   }
 
   void Close(int fd) {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -73,6 +74,7 @@ struct TestCertificate {
 class TlsServer {
  public:
   TlsServer(const TestCertificate& certificate, int max_version = 0) {
+    std::signal(SIGPIPE, SIG_IGN);  // a client that refuses us may reset mid-write
     ctx_ = SSL_CTX_new(TLS_server_method());
     SSL_CTX_use_certificate(ctx_, certificate.cert);
     SSL_CTX_use_PrivateKey(ctx_, certificate.key);
