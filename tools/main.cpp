@@ -3,6 +3,8 @@
 //   copytrade validate [--config F] [--env F]
 //   copytrade place --account master BUY SBIN-EQ 10 [--limit 812.5] ...
 //   copytrade orders --account follower-1 [--json]
+//   copytrade capture --from EP --replay EP --stream NAME --out FILE
+//   copytrade replay FILE --to EP [--speed X | --as-fast-as-possible]
 #include <CLI/CLI.hpp>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +16,7 @@
 #include "common/config/load.h"
 #include "common/log/log.h"
 #include "common/smartapi/client.h"
+#include "tools/capture_replay.h"
 
 namespace {
 
@@ -64,7 +67,15 @@ int main(int argc, char** argv) {
   orders->add_option("--account", account, "master or follower-<n>");
   orders->add_flag("--json", json, "print JSON rows");
 
+  ct::tools::CaptureOptions capture_options;
+  ct::tools::ReplayOptions replay_options;
+  auto* capture = ct::tools::AddCaptureCommand(app, capture_options);
+  auto* replay = ct::tools::AddReplayCommand(app, replay_options);
+
   CLI11_PARSE(app, argc, argv);
+  // Bus tools: endpoints on the command line, no accounts needed.
+  if (*capture) return ct::tools::RunCapture(capture_options);
+  if (*replay) return ct::tools::RunReplay(replay_options);
   ct::log::Init("copytrade", "warn");
   auto cfg = ct::config::LoadOrExit(config_path, env_path);
 
