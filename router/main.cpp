@@ -36,8 +36,10 @@ int main(int argc, char** argv) {
   ct::bus::Loop loop;
   loop.StopOnSignals();
   ct::bus::StreamPublisher publisher(ctx, loop, **journal, clock,
-                                     {cfg.settings.bus.router_publish_bind, cfg.settings.bus.router_replay_bind,
-                                      "router"});
+                                     {.publish_endpoint = cfg.settings.bus.router_publish_bind,
+                                      .replay_endpoint = cfg.settings.bus.router_replay_bind,
+                                      .process = "router",
+                                      .prune_after = std::chrono::hours(cfg.settings.journal_prune_after_hours)});
   ct::router::SessionRecords records(**journal,
                                      ct::router::RecordsFileName(cfg.settings.records_dir, clock.wall_ns()),
                                      followers);

@@ -45,8 +45,10 @@ int main(int argc, char** argv) {
   ct::bus::Loop loop;
   loop.StopOnSignals();
   ct::bus::StreamPublisher publisher(ctx, loop, **journal, clock,
-                                     {cfg.settings.bus.watcher_publish_bind, cfg.settings.bus.watcher_replay_bind,
-                                      "watcher"});
+                                     {.publish_endpoint = cfg.settings.bus.watcher_publish_bind,
+                                      .replay_endpoint = cfg.settings.bus.watcher_replay_bind,
+                                      .process = "watcher",
+                                      .prune_after = std::chrono::hours(cfg.settings.journal_prune_after_hours)});
   ct::watcher::Watcher watcher(**journal, publisher, clock, c.client_id);
   if (watcher.Restore()) {
     lg->info("restored today's baseline and state ({} orders tracked)", watcher.tracked());

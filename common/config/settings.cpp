@@ -240,6 +240,10 @@ Result<Settings, ConfigError> ParseSettings(const std::string& path, const std::
   watcher.Bool("order_feed", s.order_feed);
   watcher.RejectUnknown();
 
+  TableReader journal(path, top.Table("journal"), "journal", error);
+  journal.Int("prune_after_hours", s.journal_prune_after_hours, 0, 24 * 366);
+  journal.RejectUnknown();
+
   TableReader paths(path, top.Table("paths"), "paths", error);
   paths.String("state_dir", s.state_dir);
   paths.String("records_dir", s.records_dir);

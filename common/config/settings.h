@@ -72,6 +72,11 @@ struct Settings {
   int64_t poll_interval_ms = 1000;  // watcher order-book poll, >= 1000 (broker limit 1/s)
   bool order_feed = true;           // watcher also listens on the order-update WebSocket
   std::string state_dir = "state";   // journals
+  // [journal] prune_after_hours: published messages older than this are
+  // deleted from a publisher's journal (0: keep everything). A subscriber
+  // away for longer loses them (and logs it); by then max_copy_delay has
+  // long made them stale.
+  int64_t journal_prune_after_hours = 72;
   std::string records_dir = "logs";  // session records
 
   // The effective settings for follower n (defaults + its override).

@@ -1,0 +1,144 @@
+// common/bus without processes: journal transactions and pruning, the
+// pruned-range path of a subscriber (publisher and subscriber on one Loop
+// over inproc://), capture files, and the [journal] setting.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+#include "common/bus/capture.h"
+#include "common/bus/journal.h"
+#include "common/bus/loop.h"
+#include "common/bus/stream.h"
+#include "common/config/settings.h"
+#include "tests/support/process.h"
+
+namespace ct::bus {
+namespace {
+
+using namespace std::chrono_literals;
+using ct::testing::TempDir;
+
+std::unique_ptr<Journal> OpenJournal(const std::string& path) {
+  auto j = Journal::Open(path);
+  EXPECT_TRUE(j.ok());
+  return std::move(j).value();
+}
+
+TEST(Journal, NestedTransactionsCommitOnceWithTheOutermost) {
+  TempDir dir;
+  auto j = OpenJournal(dir / "j.db");
+  j->Transaction([&] {
+    j->SetCursor("s", 1);
+    j->Transaction([&] { j->SetCursor("s", 2); });
+    EXPECT_TRUE(j->in_transaction());
+    j->Transaction([&] { j->SetCursor("s", 3); });
+  });
+  EXPECT_FALSE(j->in_transaction());
+  // A second connection sees the committed state.
+  auto other = OpenJournal(dir / "j.db");
+  EXPECT_EQ(other->Cursor("s"), 3u);
+}
+
+TEST(Journal, PruneKeepsEachStreamsLastEntry) {
+  TempDir dir;
+  auto j = OpenJournal(dir / "j.db");
+  j->Transaction([&] {
+    for (uint64_t seq = 1; seq <= 5; ++seq) j->Append({"a", seq, "a", "x", 100});
+    j->Append({"b", 1, "b", "x", 100});
+  });
+  EXPECT_EQ(j->Prune(200), 4);  // a:1..4; a:5 and b:1 are each stream's last
+  EXPECT_EQ(j->FirstSeq("a"), 5u);
+  EXPECT_EQ(j->LastSeq("a"), 5u);
+  EXPECT_EQ(j->FirstSeq("b"), 1u);
+  EXPECT_EQ(j->Prune(50), 0);
+}
+
+// A subscriber that was away longer than the publisher's prune age is told
+// where the journal now starts, says so, and goes on from there instead of
+// asking for the lost range forever.
+TEST(Stream, SubscriberSkipsARangeThePublisherPruned) {
+  TempDir dir;
+  auto pub_journal = OpenJournal(dir / "pub.db");
+  auto sub_journal = OpenJournal(dir / "sub.db");
+  FakeClock pub_clock;
+  zmq::context_t ctx;
+  Loop loop;
+  PublisherOptions po{"inproc://pub", "inproc://replay", "test"};
+  po.prune_after = std::chrono::hours(1);
+  po.prune_interval = std::chrono::hours(1);
+  StreamPublisher pub(ctx, loop, *pub_journal, pub_clock, po);
+  for (int i = 0; i < 10; ++i) pub.Publish("s", Envelope{});
+  pub_clock.advance(std::chrono::hours(2));
+  EXPECT_EQ(pub.Prune(), 9);
+  pub.Publish("s", Envelope{});
+  pub.Publish("s", Envelope{});
+
+  std::vector<uint64_t> applied;
+  StreamSubscriber sub(ctx, loop, SystemClock::instance(), {"inproc://pub", "inproc://replay", "s"}, 0,
+                       [&](const Envelope& env) {
+                         sub_journal->Transaction([&] { sub_journal->SetCursor("s", env.seq()); });
+                         applied.push_back(env.seq());
+                         if (env.seq() == 12) loop.Stop();
+                         return true;
+                       });
+  loop.After(10s, [&] { loop.Stop(); });  // a failing run ends
+  sub.Start();
+  loop.Run();
+  EXPECT_EQ(applied, (std::vector<uint64_t>{10, 11, 12}));
+  EXPECT_EQ(sub_journal->Cursor("s"), 12u);
+}
+
+TEST(Capture, WritesAndReadsRecordsAndReportsATruncatedTail) {
+  TempDir dir;
+  const std::string path = dir / "cap";
+  {
+    auto w = CaptureWriter::Open(path);
+    ASSERT_TRUE(w.ok());
+    for (uint64_t seq = 1; seq <= 3; ++seq) {
+      CapturedEnvelope r;
+      r.set_receive_time_ns(static_cast<int64_t>(seq) * 1000);
+      r.set_topic("master");
+      r.mutable_envelope()->set_seq(seq);
+      r.mutable_envelope()->mutable_master_order_event()->mutable_order()->set_orderid(std::string(200, 'o'));
+      ASSERT_TRUE((*w)->Write(r));
+    }
+  }
+  auto read_all = [&](std::vector<uint64_t>& seqs) {
+    auto r = CaptureReader::Open(path);
+    EXPECT_TRUE(r.ok());
+    CapturedEnvelope rec;
+    for (;;) {
+      auto next = (*r)->Read(rec);
+      if (next != CaptureReader::Next::kRecord) return next;
+      seqs.push_back(rec.envelope().seq());
+    }
+  };
+  std::vector<uint64_t> seqs;
+  EXPECT_EQ(read_all(seqs), CaptureReader::Next::kEnd);
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{1, 2, 3}));
+
+  // Cut the file inside the last record: the first two still read.
+  const std::string bytes = ct::testing::ReadFile(path);
+  ct::testing::WriteFile(path, bytes.substr(0, bytes.size() - 10));
+  seqs.clear();
+  EXPECT_EQ(read_all(seqs), CaptureReader::Next::kCorrupt);
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{1, 2}));
+}
+
+TEST(JournalSettings, PruneAfterHoursParsedRangeCheckedAndUnknownKeysRejected) {
+  auto ok = config::ParseSettings("c.toml", "[journal]\nprune_after_hours = 12\n");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->journal_prune_after_hours, 12);
+  auto dflt = config::ParseSettings("c.toml", "");
+  ASSERT_TRUE(dflt.ok());
+  EXPECT_EQ(dflt->journal_prune_after_hours, 72);
+  auto negative = config::ParseSettings("c.toml", "[journal]\nprune_after_hours = -1\n");
+  ASSERT_FALSE(negative.ok());
+  EXPECT_EQ(negative.error().key, "journal.prune_after_hours");
+  auto unknown = config::ParseSettings("c.toml", "[journal]\nprune_after_hour = 1\n");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().key, "journal.prune_after_hour");
+}
+
+}  // namespace
+}  // namespace ct::bus
