@@ -79,16 +79,14 @@ InJson ParseBody(const std::string& body) {
 }
 
 // A string field; nullopt when absent or null, Fail when another type.
-std::optional<std::string> Text(const InJson& body, const char* key, const char* code,
-                                const char* message) {
+std::optional<std::string> Text(const InJson& body, const char* key, const char* code, const char* message) {
   const auto it = body.find(key);
   if (it == body.end() || it->is_null()) return std::nullopt;
   if (!it->is_string()) Fail(code, message);
   return it->get<std::string>();
 }
 
-std::string RequiredText(const InJson& body, const char* key, const char* code,
-                         const char* message) {
+std::string RequiredText(const InJson& body, const char* key, const char* code, const char* message) {
   auto v = Text(body, key, code, message);
   if (!v || v->empty()) Fail(code, message);
   return *v;
@@ -124,8 +122,7 @@ std::string_view PathOf(std::string_view target) {
 
 std::string OrderTypeOf(const InJson& body) {
   const std::string t = RequiredText(body, "ordertype", "AB2000", "Invalid Order Type");
-  if (!OneOf(t, {"MARKET", "LIMIT", "STOPLOSS_LIMIT", "STOPLOSS_MARKET"}))
-    Fail("AB2000", "Invalid Order Type");
+  if (!OneOf(t, {"MARKET", "LIMIT", "STOPLOSS_LIMIT", "STOPLOSS_MARKET"})) Fail("AB2000", "Invalid Order Type");
   return t;
 }
 
@@ -144,9 +141,8 @@ std::string_view SimRequest::Header(const std::string& lower_name) const {
   return it == headers.end() ? std::string_view() : std::string_view(it->second);
 }
 
-BrokerApi::BrokerApi(const Clock& clock, const InstrumentTable& instruments,
-                     SessionStore& sessions, OrderEngine& engine, RateLimiter& limiter,
-                     FaultTable& faults)
+BrokerApi::BrokerApi(const Clock& clock, const InstrumentTable& instruments, SessionStore& sessions,
+                     OrderEngine& engine, RateLimiter& limiter, FaultTable& faults)
     : clock_(clock),
       instruments_(instruments),
       sessions_(sessions),
@@ -234,12 +230,10 @@ SimReply BrokerApi::Login(const SimRequest& request) {
       return Error("AB1007", "Login Id or password is invalid");
     }
     const auto password = Text(body, "password", "AB1007", "Login Id or password is invalid");
-    if (!password || *password != account->password)
-      return Error("AB1007", "Login Id or password is invalid");
+    if (!password || *password != account->password) return Error("AB1007", "Login Id or password is invalid");
     const auto totp = Text(body, "totp", "AB1050", "Invalid totp");
     const int64_t now = clock_.wall_ns() / 1'000'000'000;
-    if (!totp || !ct::totp::Verify(account->totp_secret, *totp, now, 1))
-      return Error("AB1050", "Invalid totp");
+    if (!totp || !ct::totp::Verify(account->totp_secret, *totp, now, 1)) return Error("AB1050", "Invalid totp");
     const SessionTokens t = sessions_.Open(account->client_code);
     OutJson data;
     data["jwtToken"] = t.jwt;
@@ -256,8 +250,7 @@ SimReply BrokerApi::Login(const SimRequest& request) {
 
 SimReply BrokerApi::GenerateTokens(const SimRequest& request) {
   const InJson body = ParseBody(request.body);
-  const std::string refresh =
-      Text(body, "refreshToken", "AB8050", "Invalid Refresh Token").value_or("");
+  const std::string refresh = Text(body, "refreshToken", "AB8050", "Invalid Refresh Token").value_or("");
   const std::string client = sessions_.OwnerOf(refresh).value_or("");
   const auto fault = faults_.Take(client, "generateTokens");
   if (auto r = PreFault(fault)) return *r;
@@ -265,9 +258,8 @@ SimReply BrokerApi::GenerateTokens(const SimRequest& request) {
   auto tokens = sessions_.Refresh(refresh);
   SimReply reply;
   if (!tokens.ok()) {
-    reply = tokens.error() == RefreshFailure::kExpired
-                ? Error("AB8051", "Refresh Token Expired")
-                : Error("AB8050", "Invalid Refresh Token");
+    reply = tokens.error() == RefreshFailure::kExpired ? Error("AB8051", "Refresh Token Expired")
+                                                       : Error("AB8050", "Invalid Refresh Token");
   } else {
     OutJson data;
     data["jwtToken"] = tokens->jwt;
@@ -285,14 +277,16 @@ Result<std::string, int> BrokerApi::AdmitOrderFeed(std::string_view authorizatio
   return session.error() == AuthFailure::kExpired ? 403 : 401;
 }
 
-SimReply BrokerApi::Secure(const SimRequest& request, std::string_view endpoint,
-                           std::string_view path) {
+SimReply BrokerApi::Secure(const SimRequest& request, std::string_view endpoint, std::string_view path) {
   const auto session = sessions_.Authenticate(request.Header("authorization"));
   if (!session.ok()) {
     switch (session.error()) {
-      case AuthFailure::kMissing: return JsonReply(GatewayError("AG8003", "Token missing"));
-      case AuthFailure::kExpired: return JsonReply(GatewayError("AG8002", "Token Expired"));
-      case AuthFailure::kInvalid: return JsonReply(GatewayError("AG8001", "Invalid Token"));
+      case AuthFailure::kMissing:
+        return JsonReply(GatewayError("AG8003", "Token missing"));
+      case AuthFailure::kExpired:
+        return JsonReply(GatewayError("AG8002", "Token Expired"));
+      case AuthFailure::kInvalid:
+        return JsonReply(GatewayError("AG8001", "Invalid Token"));
     }
   }
   const SimAccount* account = sessions_.FindAccount(session->client_code);
@@ -311,8 +305,8 @@ SimReply BrokerApi::Secure(const SimRequest& request, std::string_view endpoint,
   return reply;
 }
 
-BrokerApi::Json BrokerApi::Dispatch(std::string_view endpoint, std::string_view path,
-                                    const SimRequest& request, const AuthedSession& session) {
+BrokerApi::Json BrokerApi::Dispatch(std::string_view endpoint, std::string_view path, const SimRequest& request,
+                                    const AuthedSession& session) {
   const std::string& client = session.client_code;
   auto rows_or_null = [](OutJson rows) {
     return rows.empty() ? SuccessEnvelope(nullptr) : SuccessEnvelope(std::move(rows));
@@ -338,8 +332,7 @@ BrokerApi::Json BrokerApi::Dispatch(std::string_view endpoint, std::string_view 
   }
   if (endpoint == "getPosition") {
     OutJson rows = OutJson::array();
-    for (const Position& p : engine_.Positions(client))
-      rows.push_back(PositionRow(p, engine_.Price(*p.instrument)));
+    for (const Position& p : engine_.Positions(client)) rows.push_back(PositionRow(p, engine_.Price(*p.instrument)));
     return rows_or_null(std::move(rows));
   }
   if (endpoint == "getProfile") return Profile(client);
@@ -357,23 +350,20 @@ BrokerApi::Json BrokerApi::PlaceOrder(const std::string& client, const InJson& b
   OrderParams p;
   p.variety = VarietyOf(body);
   const std::string exchange = RequiredText(body, "exchange", "AB2000", "Invalid Exchange");
-  if (!OneOf(exchange, {"NSE", "BSE", "NFO", "MCX", "BFO", "CDS"}))
-    Fail("AB2000", "Invalid Exchange");
+  if (!OneOf(exchange, {"NSE", "BSE", "NFO", "MCX", "BFO", "CDS"})) Fail("AB2000", "Invalid Exchange");
   const auto symbol = Text(body, "tradingsymbol", "AB1009", "Symbol Not Found");
   const auto token = Text(body, "symboltoken", "AB1009", "Symbol Not Found");
   if (!symbol || !token) Fail("AB1009", "Symbol Not Found");
   p.instrument = instruments_.Find(exchange, *symbol, *token);
   if (p.instrument == nullptr) Fail("AB1009", "Symbol Not Found");
-  p.transactiontype =
-      RequiredText(body, "transactiontype", "AB2000", "Invalid Transaction Type");
+  p.transactiontype = RequiredText(body, "transactiontype", "AB2000", "Invalid Transaction Type");
   if (!OneOf(p.transactiontype, {"BUY", "SELL"})) Fail("AB2000", "Invalid Transaction Type");
   p.ordertype = OrderTypeOf(body);
   const bool stop = p.ordertype.rfind("STOPLOSS", 0) == 0;
   if (stop != (p.variety == "STOPLOSS"))
     Fail("AB1008", "Invalid Order Variety. Value should be NORMAL, STOPLOSS, ROBO.");
   p.producttype = RequiredText(body, "producttype", "AB1012", "Invalid Product Type");
-  if (!OneOf(p.producttype, {"DELIVERY", "CARRYFORWARD", "MARGIN", "INTRADAY"}))
-    Fail("AB1012", "Invalid Product Type");
+  if (!OneOf(p.producttype, {"DELIVERY", "CARRYFORWARD", "MARGIN", "INTRADAY"})) Fail("AB1012", "Invalid Product Type");
   p.duration = RequiredText(body, "duration", "AB2000", "Invalid Duration");
   if (!OneOf(p.duration, {"DAY", "IOC"})) Fail("AB2000", "Invalid Duration");
   const auto quantity = Integer(body, "quantity", "Invalid Quantity");
@@ -397,8 +387,8 @@ BrokerApi::Json BrokerApi::PlaceOrder(const std::string& client, const InJson& b
   if (p.ordertag.size() > 20) Fail("AB4008", "Ordertag length should not exceed 20 characters");
 
   const Order& o = engine_.Place(client, p);
-  ct::log::Get("sim")->info("{} placeOrder {} {} {} x{} -> {} {}", client, p.transactiontype,
-                            p.ordertype, p.instrument->symbol, p.quantity, o.orderid, o.status);
+  ct::log::Get("sim")->info("{} placeOrder {} {} {} x{} -> {} {}", client, p.transactiontype, p.ordertype,
+                            p.instrument->symbol, p.quantity, o.orderid, o.status);
   OutJson data;
   data["script"] = p.instrument->symbol;
   data["orderid"] = o.orderid;
@@ -494,8 +484,7 @@ BrokerApi::Json BrokerApi::LtpData(const InJson& body) const {
   const std::string exchange = RequiredText(body, "exchange", "AB2000", "Invalid Exchange");
   const auto symbol = Text(body, "tradingsymbol", "AB1009", "Symbol Not Found");
   const auto token = Text(body, "symboltoken", "AB1009", "Symbol Not Found");
-  const Instrument* in =
-      (symbol && token) ? instruments_.Find(exchange, *symbol, *token) : nullptr;
+  const Instrument* in = (symbol && token) ? instruments_.Find(exchange, *symbol, *token) : nullptr;
   if (in == nullptr) Fail("AB1009", "Symbol Not Found");
   const double ltp = engine_.Price(*in);
   const double close = DefaultPrice(*in);
@@ -523,8 +512,7 @@ SimReply BrokerApi::Admin(const SimRequest& request, std::string_view path) {
     data["instruments"] = instruments_.all().size();
     data["rate_limits"] = limiter_.enabled();
     OutJson feeds = OutJson::object();
-    for (const auto& code : sessions_.client_codes())
-      feeds[code] = feed_ != nullptr ? feed_->Connections(code) : 0;
+    for (const auto& code : sessions_.client_codes()) feeds[code] = feed_ != nullptr ? feed_->Connections(code) : 0;
     data["order_feeds"] = std::move(feeds);
     return ok(std::move(data));
   }

@@ -25,8 +25,8 @@
 namespace ct::sim {
 
 struct SimRequest {
-  std::string method;  // "GET", "POST", ...
-  std::string target;  // path and query
+  std::string method;                          // "GET", "POST", ...
+  std::string target;                          // path and query
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
 
@@ -45,8 +45,8 @@ class BrokerApi {
  public:
   static constexpr size_t kMaxBodyBytes = 1 << 20;
 
-  BrokerApi(const Clock& clock, const InstrumentTable& instruments, SessionStore& sessions,
-            OrderEngine& engine, RateLimiter& limiter, FaultTable& faults);
+  BrokerApi(const Clock& clock, const InstrumentTable& instruments, SessionStore& sessions, OrderEngine& engine,
+            RateLimiter& limiter, FaultTable& faults);
 
   SimReply Handle(const SimRequest& request);
   // Upgrade check for the order-update WebSocket: the client code, or the

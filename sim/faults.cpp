@@ -13,11 +13,16 @@ std::optional<FaultKind> ParseFaultKind(std::string_view text) {
 
 std::string_view FaultKindName(FaultKind kind) {
   switch (kind) {
-    case FaultKind::kLatency: return "latency";
-    case FaultKind::kHttp500: return "http500";
-    case FaultKind::kDrop: return "drop";
-    case FaultKind::kLostReply: return "lost_reply";
-    case FaultKind::kReject: return "reject";
+    case FaultKind::kLatency:
+      return "latency";
+    case FaultKind::kHttp500:
+      return "http500";
+    case FaultKind::kDrop:
+      return "drop";
+    case FaultKind::kLostReply:
+      return "lost_reply";
+    case FaultKind::kReject:
+      return "reject";
   }
   return "unknown";
 }

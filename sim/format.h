@@ -5,9 +5,8 @@
 // UuidGenerator, which owns its RNG (not thread-safe).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <string>

@@ -1,10 +1,9 @@
 #include "sim/instruments.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "sim/format.h"
@@ -105,8 +104,7 @@ const Instrument* InstrumentTable::Find(std::string_view exchange, std::string_v
   return in.symbol == symbol ? &in : nullptr;
 }
 
-const Instrument* InstrumentTable::FindBySymbol(std::string_view exchange,
-                                                std::string_view symbol) const {
+const Instrument* InstrumentTable::FindBySymbol(std::string_view exchange, std::string_view symbol) const {
   const auto it = by_symbol_.find(Key(exchange, symbol));
   return it == by_symbol_.end() ? nullptr : &rows_[it->second];
 }

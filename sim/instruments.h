@@ -34,7 +34,7 @@ struct Instrument {
   std::string exchange;        // exch_seg: NSE, NFO, ...
   double strike = -1.0;        // rupees; -1 when not an option
   int64_t lot_size = 1;
-  int64_t tick_paise = 5;      // 0 for indices
+  int64_t tick_paise = 5;  // 0 for indices
   std::optional<int64_t> freeze_quantity;
 
   bool IsOption() const { return instrumenttype.rfind("OPT", 0) == 0; }
@@ -49,8 +49,7 @@ class InstrumentTable {
 
   // The row with this exchange and token whose symbol matches; nullptr when
   // the pair is unknown.
-  const Instrument* Find(std::string_view exchange, std::string_view symbol,
-                         std::string_view token) const;
+  const Instrument* Find(std::string_view exchange, std::string_view symbol, std::string_view token) const;
   const Instrument* FindBySymbol(std::string_view exchange, std::string_view symbol) const;
   const std::vector<Instrument>& all() const { return rows_; }
 

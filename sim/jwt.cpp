@@ -52,8 +52,7 @@ std::string JwtSigner::Mac(std::string_view signing_input) const {
   std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
   unsigned int len = 0;
   HMAC(EVP_sha512(), key_.data(), static_cast<int>(key_.size()),
-       reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(),
-       mac.data(), &len);
+       reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(), mac.data(), &len);
   return std::string(reinterpret_cast<const char*>(mac.data()), len);
 }
 
@@ -72,8 +71,7 @@ std::optional<nlohmann::json> JwtSigner::Verify(std::string_view token) const {
   if (dot2 == std::string_view::npos) return std::nullopt;
   const auto sig = Base64UrlDecode(token.substr(dot2 + 1));
   const std::string expected = Mac(token.substr(0, dot2));
-  if (!sig || sig->size() != expected.size() ||
-      CRYPTO_memcmp(sig->data(), expected.data(), expected.size()) != 0)
+  if (!sig || sig->size() != expected.size() || CRYPTO_memcmp(sig->data(), expected.data(), expected.size()) != 0)
     return std::nullopt;
   const auto payload = Base64UrlDecode(token.substr(dot1 + 1, dot2 - dot1 - 1));
   if (!payload) return std::nullopt;

@@ -1,6 +1,5 @@
 // copytrade-sim: a local Angel One SmartAPI emulator (see sim/README.md).
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <iostream>
 
@@ -51,8 +50,7 @@ int main(int argc, char** argv) {
     return ct::config::kConfigErrorExitCode;
   }
 
-  ct::sim::Simulator sim(ct::SystemClock::instance(), std::move(instruments).value(), accounts,
-                         !no_rate_limits);
+  ct::sim::Simulator sim(ct::SystemClock::instance(), std::move(instruments).value(), accounts, !no_rate_limits);
   auto bound = sim.Listen(host, port);
   if (!bound.ok()) {
     std::cerr << "copytrade-sim: " << bound.error() << std::endl;

@@ -43,15 +43,13 @@ std::optional<std::string> OrderEngine::RmsCheck(const Order& order) const {
   if (in.freeze_quantity && p.quantity > *in.freeze_quantity)
     return "Order quantity " + std::to_string(p.quantity) + " exceeds the freeze quantity " +
            std::to_string(*in.freeze_quantity);
-  if (p.disclosedquantity > p.quantity)
-    return "Disclosed quantity cannot be greater than the order quantity";
+  if (p.disclosedquantity > p.quantity) return "Disclosed quantity cannot be greater than the order quantity";
   const bool has_limit = p.ordertype == "LIMIT" || p.ordertype == "STOPLOSS_LIMIT";
   if (has_limit && !IsTickMultiple(p.price, in.tick_paise))
     return "Price should be a multiple of the tick size " + FixedDecimals(in.tick_paise / 100.0, 2);
   if (order.IsStopLoss()) {
     if (!IsTickMultiple(p.triggerprice, in.tick_paise))
-      return "Trigger price should be a multiple of the tick size " +
-             FixedDecimals(in.tick_paise / 100.0, 2);
+      return "Trigger price should be a multiple of the tick size " + FixedDecimals(in.tick_paise / 100.0, 2);
     if (p.ordertype == "STOPLOSS_LIMIT") {
       if (order.IsBuy() && p.price < p.triggerprice)
         return "Trigger price for stop loss buy orders should be less than or equal to the limit price";
@@ -120,18 +118,16 @@ void OrderEngine::Fill(Order& order, int64_t quantity, double price) {
   if (quantity <= 0) return;
   const int64_t now = Now();
   const double value = price * static_cast<double>(quantity);
-  order.average_price =
-      RoundPaise((order.average_price * static_cast<double>(order.filled) + value) /
-                 static_cast<double>(order.filled + quantity));
+  order.average_price = RoundPaise((order.average_price * static_cast<double>(order.filled) + value) /
+                                   static_cast<double>(order.filled + quantity));
   order.filled += quantity;
   order.exch_unix = now;
 
   Book& book = books_[order.client_code];
   const OrderParams& p = order.params;
-  book.trades.push_back(Trade{order.orderid, Pad(next_fill_++, 8), now, price, quantity,
-                              order.IsBuy(), p.producttype, p.instrument});
-  Position& pos = book.positions[p.instrument->exchange + "|" + p.instrument->token + "|" +
-                                 p.producttype];
+  book.trades.push_back(
+      Trade{order.orderid, Pad(next_fill_++, 8), now, price, quantity, order.IsBuy(), p.producttype, p.instrument});
+  Position& pos = book.positions[p.instrument->exchange + "|" + p.instrument->token + "|" + p.producttype];
   pos.instrument = p.instrument;
   pos.producttype = p.producttype;
   if (order.IsBuy()) {
@@ -154,8 +150,7 @@ Order* OrderEngine::FindMutable(std::string_view client_code, std::string_view o
   return it->second;
 }
 
-Result<const Order*, ApiError> OrderEngine::Modify(const std::string& client_code,
-                                                   std::string_view orderid,
+Result<const Order*, ApiError> OrderEngine::Modify(const std::string& client_code, std::string_view orderid,
                                                    const ModifyParams& changes) {
   Order* order = FindMutable(client_code, orderid);
   if (order == nullptr) return ApiError{"AB1013", "Order not found"};
@@ -168,14 +163,11 @@ Result<const Order*, ApiError> OrderEngine::Modify(const std::string& client_cod
   if (changes.price) next.price = *changes.price;
   if (changes.triggerprice) next.triggerprice = *changes.triggerprice;
   const Instrument& in = *next.instrument;
-  if (next.quantity <= order->filled)
-    return ApiError{"AB2000", "Quantity should be greater than the filled quantity"};
+  if (next.quantity <= order->filled) return ApiError{"AB2000", "Quantity should be greater than the filled quantity"};
   if (next.quantity % in.lot_size != 0)
-    return ApiError{"AB2000",
-                    "Quantity should be in multiples of lot size " + std::to_string(in.lot_size)};
+    return ApiError{"AB2000", "Quantity should be in multiples of lot size " + std::to_string(in.lot_size)};
   if (in.freeze_quantity && next.quantity > *in.freeze_quantity)
-    return ApiError{"AB2000", "Order quantity exceeds the freeze quantity " +
-                                  std::to_string(*in.freeze_quantity)};
+    return ApiError{"AB2000", "Order quantity exceeds the freeze quantity " + std::to_string(*in.freeze_quantity)};
   const bool has_limit = next.ordertype == "LIMIT" || next.ordertype == "STOPLOSS_LIMIT";
   if (has_limit && (next.price <= 0 || !IsTickMultiple(next.price, in.tick_paise)))
     return ApiError{"AB2000", "Invalid price"};
@@ -192,8 +184,7 @@ Result<const Order*, ApiError> OrderEngine::Modify(const std::string& client_cod
   return order;
 }
 
-Result<const Order*, ApiError> OrderEngine::Cancel(const std::string& client_code,
-                                                   std::string_view orderid) {
+Result<const Order*, ApiError> OrderEngine::Cancel(const std::string& client_code, std::string_view orderid) {
   Order* order = FindMutable(client_code, orderid);
   if (order == nullptr) return ApiError{"AB1013", "Order not found"};
   if (!order->IsWorking())
@@ -217,15 +208,13 @@ Result<const Order*, ApiError> OrderEngine::FillNow(std::string_view orderid, in
   return &order;
 }
 
-const Order* OrderEngine::FindByOrderId(std::string_view client_code,
-                                        std::string_view orderid) const {
+const Order* OrderEngine::FindByOrderId(std::string_view client_code, std::string_view orderid) const {
   const auto it = by_orderid_.find(std::string(orderid));
   if (it == by_orderid_.end() || it->second->client_code != client_code) return nullptr;
   return it->second;
 }
 
-const Order* OrderEngine::FindByUniqueId(std::string_view client_code,
-                                         std::string_view uniqueorderid) const {
+const Order* OrderEngine::FindByUniqueId(std::string_view client_code, std::string_view uniqueorderid) const {
   const auto book = books_.find(client_code);
   if (book == books_.end()) return nullptr;
   for (const auto& o : book->second.orders)

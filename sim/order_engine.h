@@ -112,8 +112,7 @@ class OrderEngine {
  public:
   // code: WS order-status code ("AB05"); status: the status string of that
   // message (usually order.status, "modified" / "open pending" otherwise).
-  using Listener =
-      std::function<void(const Order& order, std::string_view code, std::string_view status)>;
+  using Listener = std::function<void(const Order& order, std::string_view code, std::string_view status)>;
 
   OrderEngine(const Clock& clock, const InstrumentTable& instruments, uint64_t seed = 1);
   void SetListener(Listener listener) { listener_ = std::move(listener); }

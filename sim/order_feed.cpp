@@ -4,11 +4,9 @@
 
 namespace ct::sim {
 
-bool OrderFeed::TryAdd(const std::string& client_code,
-                       const std::shared_ptr<FeedSubscriber>& subscriber) {
+bool OrderFeed::TryAdd(const std::string& client_code, const std::shared_ptr<FeedSubscriber>& subscriber) {
   auto& subs = subscribers_[client_code];
-  subs.erase(std::remove_if(subs.begin(), subs.end(), [](const auto& w) { return w.expired(); }),
-             subs.end());
+  subs.erase(std::remove_if(subs.begin(), subs.end(), [](const auto& w) { return w.expired(); }), subs.end());
   if (subs.size() >= kMaxConnectionsPerClient) return false;
   subs.push_back(subscriber);
   return true;
@@ -38,8 +36,8 @@ void OrderFeed::Publish(std::string_view client_code, const std::string& message
 size_t OrderFeed::Connections(std::string_view client_code) const {
   const auto it = subscribers_.find(client_code);
   if (it == subscribers_.end()) return 0;
-  return static_cast<size_t>(std::count_if(it->second.begin(), it->second.end(),
-                                           [](const auto& w) { return !w.expired(); }));
+  return static_cast<size_t>(
+      std::count_if(it->second.begin(), it->second.end(), [](const auto& w) { return !w.expired(); }));
 }
 
 }  // namespace ct::sim

@@ -5,9 +5,7 @@
 namespace ct::sim {
 namespace {
 
-std::string Time(int64_t unix_seconds) {
-  return unix_seconds == 0 ? "" : FormatIstDateTime(unix_seconds);
-}
+std::string Time(int64_t unix_seconds) { return unix_seconds == 0 ? "" : FormatIstDateTime(unix_seconds); }
 
 void FillOrderFields(Json& j, const Order& o, std::string_view status) {
   const OrderParams& p = o.params;
@@ -92,8 +90,7 @@ Json OrderData(const Order& order, std::string_view status) {
   return j;
 }
 
-std::string OrderUpdateMessage(const Order& order, std::string_view code,
-                               std::string_view status) {
+std::string OrderUpdateMessage(const Order& order, std::string_view code, std::string_view status) {
   Json j;
   j["user-id"] = order.client_code;
   j["status-code"] = "200";
@@ -114,18 +111,15 @@ std::string ConnectedMessage(std::string_view client_code) {
   d["squareoff"] = 0;
   d["stoploss"] = 0;
   d["trailingstoploss"] = 0;
-  for (const char* key :
-       {"tradingsymbol", "transactiontype", "exchange", "symboltoken", "instrumenttype"})
-    d[key] = "";
+  for (const char* key : {"tradingsymbol", "transactiontype", "exchange", "symboltoken", "instrumenttype"}) d[key] = "";
   d["strikeprice"] = 0;
   d["optiontype"] = "";
   d["expirydate"] = "";
   d["lotsize"] = "0";
   d["cancelsize"] = "0";
   d["averageprice"] = 0;
-  for (const char* key : {"filledshares", "unfilledshares", "orderid", "text", "status",
-                          "orderstatus", "updatetime", "exchtime", "exchorderupdatetime",
-                          "fillid", "filltime", "parentorderid"})
+  for (const char* key : {"filledshares", "unfilledshares", "orderid", "text", "status", "orderstatus", "updatetime",
+                          "exchtime", "exchorderupdatetime", "fillid", "filltime", "parentorderid"})
     d[key] = "";
   Json j;
   j["user-id"] = client_code;

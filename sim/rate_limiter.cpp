@@ -31,8 +31,7 @@ const std::map<std::string, std::vector<RateLimit>, std::less<>>& Table() {
 RateLimiter::RateLimiter(const Clock& clock) : clock_(clock) {}
 
 std::string_view RateLimiter::Bucket(std::string_view endpoint) {
-  if (endpoint == "placeOrder" || endpoint == "modifyOrder" || endpoint == "cancelOrder")
-    return "orders";
+  if (endpoint == "placeOrder" || endpoint == "modifyOrder" || endpoint == "cancelOrder") return "orders";
   return endpoint;
 }
 

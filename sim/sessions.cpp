@@ -20,8 +20,7 @@ const SimAccount* SessionStore::FindAccount(std::string_view client_code) const 
   return it == accounts_.end() ? nullptr : &it->second;
 }
 
-SessionTokens SessionStore::Mint(const std::string& client_code, uint64_t session_id,
-                                 int64_t exp_unix) {
+SessionTokens SessionStore::Mint(const std::string& client_code, uint64_t session_id, int64_t exp_unix) {
   const int64_t now = NowSeconds();
   const SimAccount* account = FindAccount(client_code);
   auto claims = [&](const char* kind) {
@@ -34,8 +33,7 @@ SessionTokens SessionStore::Mint(const std::string& client_code, uint64_t sessio
                           {"iat", now},
                           {"exp", exp_unix}};
   };
-  SessionTokens t{signer_.Sign(claims("access")), signer_.Sign(claims("refresh")),
-                  signer_.Sign(claims("feed"))};
+  SessionTokens t{signer_.Sign(claims("access")), signer_.Sign(claims("refresh")), signer_.Sign(claims("feed"))};
   tokens_[t.jwt] = {session_id, false};
   tokens_[t.refresh] = {session_id, true};
   return t;
@@ -48,13 +46,11 @@ SessionTokens SessionStore::Open(const std::string& client_code) {
   return Mint(client_code, id, exp);
 }
 
-Result<AuthedSession, AuthFailure> SessionStore::Authenticate(
-    std::string_view authorization) const {
+Result<AuthedSession, AuthFailure> SessionStore::Authenticate(std::string_view authorization) const {
   while (!authorization.empty() && authorization.front() == ' ') authorization.remove_prefix(1);
   if (authorization.empty()) return AuthFailure::kMissing;
   constexpr std::string_view kBearer = "Bearer ";
-  if (authorization.size() <= kBearer.size() ||
-      authorization.substr(0, kBearer.size()) != kBearer)
+  if (authorization.size() <= kBearer.size() || authorization.substr(0, kBearer.size()) != kBearer)
     return AuthFailure::kInvalid;
   const std::string_view token = authorization.substr(kBearer.size());
   if (!signer_.Verify(token)) return AuthFailure::kInvalid;

@@ -5,7 +5,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-
 #include <deque>
 #include <random>
 
@@ -32,8 +31,7 @@ std::string RandomKey() {
 }
 
 // One order-update WebSocket connection.
-class FeedSession final : public FeedSubscriber,
-                          public std::enable_shared_from_this<FeedSession> {
+class FeedSession final : public FeedSubscriber, public std::enable_shared_from_this<FeedSession> {
  public:
   FeedSession(beast::tcp_stream&& stream, std::string client_code, OrderFeed& feed)
       : ws_(std::move(stream)), client_code_(std::move(client_code)), feed_(feed) {}
@@ -74,16 +72,15 @@ class FeedSession final : public FeedSubscriber,
 
   void DoWrite() {
     ws_.text(true);
-    ws_.async_write(net::buffer(queue_.front()),
-                    [self = shared_from_this()](beast::error_code ec, size_t) {
-                      if (ec) {
-                        self->queue_.clear();
-                        self->feed_.Remove(self->client_code_, self.get());
-                        return;
-                      }
-                      self->queue_.pop_front();
-                      if (!self->queue_.empty()) self->DoWrite();
-                    });
+    ws_.async_write(net::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) {
+        self->queue_.clear();
+        self->feed_.Remove(self->client_code_, self.get());
+        return;
+      }
+      self->queue_.pop_front();
+      if (!self->queue_.empty()) self->DoWrite();
+    });
   }
 
   websocket::stream<beast::tcp_stream> ws_;
@@ -159,8 +156,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     const bool keep_alive = req.keep_alive();
     if (reply.delay.count() > 0) {
       timer_.expires_after(reply.delay);
-      timer_.async_wait([self = shared_from_this(), reply, keep_alive,
-                         version = req.version()](beast::error_code) {
+      timer_.async_wait([self = shared_from_this(), reply, keep_alive, version = req.version()](beast::error_code) {
         self->Respond(reply, keep_alive, version);
       });
       return;
@@ -169,22 +165,20 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   }
 
   void Respond(const SimReply& reply, bool keep_alive, unsigned version) {
-    auto res = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(reply.status), version);
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply.status), version);
     res->set(http::field::server, "copytrade-sim");
     res->set(http::field::content_type, reply.content_type);
     res->keep_alive(keep_alive);
     res->body() = reply.body;
     res->prepare_payload();
-    http::async_write(stream_, *res,
-                      [self = shared_from_this(), res](beast::error_code ec, size_t) {
-                        if (ec) return;
-                        if (!res->keep_alive()) {
-                          self->Close();
-                          return;
-                        }
-                        self->DoRead();
-                      });
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+      if (ec) return;
+      if (!res->keep_alive()) {
+        self->Close();
+        return;
+      }
+      self->DoRead();
+    });
   }
 
   void Upgrade(http::request<http::string_body> req) {
@@ -198,8 +192,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
       Respond(r, false, req.version());
     };
     if (path != kOrderFeedPath) return refuse(404);
-    const auto admitted = api_.AdmitOrderFeed(std::string_view(
-        req[http::field::authorization].data(), req[http::field::authorization].size()));
+    const auto admitted = api_.AdmitOrderFeed(
+        std::string_view(req[http::field::authorization].data(), req[http::field::authorization].size()));
     if (!admitted.ok()) return refuse(admitted.error());
     const std::string client = admitted.value();
     if (feed_.Connections(client) >= OrderFeed::kMaxConnectionsPerClient) return refuse(429);
@@ -207,8 +201,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     auto session = std::make_shared<FeedSession>(std::move(stream_), client, feed_);
     // Checked just above on this same thread, so the add cannot fail.
     feed_.TryAdd(client, session);
-    ct::log::Get("sim")->info("order feed connected: {} ({} open)", client,
-                              feed_.Connections(client));
+    ct::log::Get("sim")->info("order feed connected: {} ({} open)", client, feed_.Connections(client));
     session->Start(std::move(req));
   }
 
@@ -228,8 +221,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
 
 }  // namespace
 
-Simulator::Simulator(const Clock& clock, InstrumentTable instruments,
-                     const std::vector<SimAccount>& accounts, bool rate_limits)
+Simulator::Simulator(const Clock& clock, InstrumentTable instruments, const std::vector<SimAccount>& accounts,
+                     bool rate_limits)
     : clock_(clock),
       instruments_(std::move(instruments)),
       sessions_(clock, RandomKey()),
@@ -239,8 +232,7 @@ Simulator::Simulator(const Clock& clock, InstrumentTable instruments,
   limiter_.set_enabled(rate_limits);
   api_.set_order_feed(&feed_);
   for (const auto& a : accounts) {
-    if (!sessions_.AddAccount(a))
-      ct::log::Get("sim")->warn("duplicate client code {} ignored", a.client_code);
+    if (!sessions_.AddAccount(a)) ct::log::Get("sim")->warn("duplicate client code {} ignored", a.client_code);
   }
   engine_.SetListener([this](const Order& order, std::string_view code, std::string_view status) {
     feed_.Publish(order.client_code, OrderUpdateMessage(order, code, status));

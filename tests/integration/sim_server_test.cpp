@@ -1,24 +1,21 @@
 // Starts the real copytrade-sim binary on an ephemeral port (readiness = its
 // "listening on" line) and talks to it with Boost.Beast clients.
 #include <gtest/gtest.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-
-#include <nlohmann/json.hpp>
-
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "common/totp/totp.h"
@@ -38,9 +35,8 @@ constexpr char kPlace[] = "/rest/secure/angelbroking/order/v1/placeOrder";
 constexpr char kBook[] = "/rest/secure/angelbroking/order/v1/getOrderBook";
 
 std::string Totp(const char* secret) {
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   return ct::totp::Code(secret, now).value();
 }
 
@@ -130,8 +126,8 @@ class Client {
   explicit Client(uint16_t port) : stream_(io_) {
     stream_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
   }
-  Reply Send(http::verb verb, const std::string& target, const std::string& body = "",
-             const std::string& jwt = "", const std::string& api_key = "masterkey") {
+  Reply Send(http::verb verb, const std::string& target, const std::string& body = "", const std::string& jwt = "",
+             const std::string& api_key = "masterkey") {
     http::request<http::string_body> req(verb, target, 11);
     req.set(http::field::host, "127.0.0.1");
     req.set(http::field::content_type, "application/json");
@@ -161,14 +157,11 @@ class Client {
              const std::string& key = "masterkey") {
     return Send(http::verb::post, target, body.dump(), jwt, key);
   }
-  Reply Get(const std::string& target, const std::string& jwt = "") {
-    return Send(http::verb::get, target, "", jwt);
-  }
+  Reply Get(const std::string& target, const std::string& jwt = "") { return Send(http::verb::get, target, "", jwt); }
   std::string Login(const std::string& client = "M1234567", const std::string& key = "masterkey",
                     const std::string& password = "1234", const char* secret = kMasterSecret) {
     const Reply r = Post("/rest/auth/angelbroking/user/v1/loginByPassword",
-                         {{"clientcode", client}, {"password", password}, {"totp", Totp(secret)}},
-                         "", key);
+                         {{"clientcode", client}, {"password", password}, {"totp", Totp(secret)}}, "", key);
     const json j = r.Json();
     EXPECT_EQ(j["status"], true) << r.body;
     return j["data"]["jwtToken"].get<std::string>();
@@ -182,9 +175,15 @@ class Client {
 };
 
 json SbinOrder(const std::string& type = "MARKET", const std::string& price = "0") {
-  return {{"variety", "NORMAL"},     {"tradingsymbol", "SBIN-EQ"}, {"symboltoken", "3045"},
-          {"transactiontype", "BUY"}, {"exchange", "NSE"},          {"ordertype", type},
-          {"producttype", "INTRADAY"}, {"duration", "DAY"},          {"price", price},
+  return {{"variety", "NORMAL"},
+          {"tradingsymbol", "SBIN-EQ"},
+          {"symboltoken", "3045"},
+          {"transactiontype", "BUY"},
+          {"exchange", "NSE"},
+          {"ordertype", type},
+          {"producttype", "INTRADAY"},
+          {"duration", "DAY"},
+          {"price", price},
           {"quantity", "1"}};
 }
 
@@ -259,10 +258,13 @@ class SimServerTest : public ::testing::Test {
   void Start(std::vector<std::string> extra) {
     const std::string env = dir_.File(".env",
                                       "API_KEY=masterkey\nCLIENT_ID=M1234567\nPASSWORD=1234\n"
-                                      "TOTP_SECRET=" + std::string(kMasterSecret) + "\n"
-                                      "FOLLOWER_1_API_KEY=f1key\nFOLLOWER_1_CLIENT_ID=F1111111\n"
-                                      "FOLLOWER_1_PASSWORD=1111\n"
-                                      "FOLLOWER_1_TOTP_SECRET=" + std::string(kFollowerSecret) + "\n");
+                                      "TOTP_SECRET=" +
+                                          std::string(kMasterSecret) +
+                                          "\n"
+                                          "FOLLOWER_1_API_KEY=f1key\nFOLLOWER_1_CLIENT_ID=F1111111\n"
+                                          "FOLLOWER_1_PASSWORD=1111\n"
+                                          "FOLLOWER_1_TOTP_SECRET=" +
+                                          std::string(kFollowerSecret) + "\n");
     std::vector<std::string> args = {"--env", env, "--port", "0", "--log-level", "warn"};
     args.insert(args.end(), extra.begin(), extra.end());
     sim_ = std::make_unique<SimProcess>(args);
@@ -274,8 +276,7 @@ class SimServerTest : public ::testing::Test {
 };
 
 TEST_F(SimServerTest, PrintsTheReadinessLineAndServesOverOneKeepAliveConnection) {
-  EXPECT_EQ(sim_->first_line(),
-            "copytrade-sim listening on 127.0.0.1:" + std::to_string(sim_->port()) + "\n");
+  EXPECT_EQ(sim_->first_line(), "copytrade-sim listening on 127.0.0.1:" + std::to_string(sim_->port()) + "\n");
   Client c(sim_->port());
   const std::string jwt = c.Login();
   const Reply placed = c.Post(kPlace, SbinOrder(), jwt);
@@ -349,8 +350,7 @@ TEST_F(SimServerTest, PartialFillsShowOnTheFeedAndInTheBook) {
   EXPECT_EQ(partial["orderData"]["status"], "open");
   EXPECT_EQ(partial["orderData"]["filledshares"], "4");
   EXPECT_EQ(partial["orderData"]["unfilledshares"], "6");
-  c.Post("/rest/secure/angelbroking/order/v1/cancelOrder", {{"variety", "NORMAL"}, {"orderid", id}},
-         jwt);
+  c.Post("/rest/secure/angelbroking/order/v1/cancelOrder", {{"variety", "NORMAL"}, {"orderid", id}}, jwt);
   const json cancelled = feed.Next();
   EXPECT_EQ(cancelled["order-status"], "AB02");
   EXPECT_EQ(cancelled["orderData"]["cancelsize"], "6");
@@ -396,9 +396,7 @@ TEST_F(SimServerTest, OrderFeedRefusesBadTokensAndAFourthConnection) {
 TEST_F(SimServerTest, DropAndLostReplyFaults) {
   Client admin(sim_->port());
   const std::string jwt = admin.Login();
-  auto count_orders = [&] {
-    return admin.Get("/sim/v1/orders").Json()["data"]["M1234567"].size();
-  };
+  auto count_orders = [&] { return admin.Get("/sim/v1/orders").Json()["data"]["M1234567"].size(); };
   admin.Post("/sim/v1/fault", {{"clientcode", "M1234567"}, {"endpoint", "placeOrder"}, {"kind", "drop"}});
   {
     Client c(sim_->port());
@@ -406,8 +404,7 @@ TEST_F(SimServerTest, DropAndLostReplyFaults) {
     EXPECT_TRUE(r.error) << r.body;
   }
   EXPECT_EQ(count_orders(), 0u);
-  admin.Post("/sim/v1/fault",
-             {{"clientcode", "M1234567"}, {"endpoint", "placeOrder"}, {"kind", "lost_reply"}});
+  admin.Post("/sim/v1/fault", {{"clientcode", "M1234567"}, {"endpoint", "placeOrder"}, {"kind", "lost_reply"}});
   {
     Client c(sim_->port());
     const Reply r = c.Post(kPlace, SbinOrder(), jwt);
@@ -419,10 +416,8 @@ TEST_F(SimServerTest, DropAndLostReplyFaults) {
 TEST_F(SimServerTest, LatencyFaultHoldsTheReply) {
   Client c(sim_->port());
   const std::string jwt = c.Login();
-  c.Post("/sim/v1/fault", {{"clientcode", "M1234567"},
-                          {"endpoint", "placeOrder"},
-                          {"kind", "latency"},
-                          {"latency_ms", 200}});
+  c.Post("/sim/v1/fault",
+         {{"clientcode", "M1234567"}, {"endpoint", "placeOrder"}, {"kind", "latency"}, {"latency_ms", 200}});
   const auto start = std::chrono::steady_clock::now();
   const Reply r = c.Post(kPlace, SbinOrder(), jwt);
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
@@ -449,7 +444,8 @@ TEST_F(SimServerTest, HugeBodiesAndGarbageNeverCrashIt) {
     Client c(sim_->port());
     const Reply r = c.Post(kPlace, json::array({1, 2}), "x");
     EXPECT_EQ(r.status, 200);
-    const Reply bad_json = c.Send(http::verb::post, "/rest/auth/angelbroking/user/v1/loginByPassword", "{\"clientcode\":");
+    const Reply bad_json =
+        c.Send(http::verb::post, "/rest/auth/angelbroking/user/v1/loginByPassword", "{\"clientcode\":");
     EXPECT_EQ(bad_json.Json()["status"], false);
   }
   Client c(sim_->port());

@@ -25,9 +25,7 @@ class SimApiTest : public ::testing::Test {
   json Post(const std::string& path, const json& body, const std::string& jwt) {
     return ApiHarness::Parse(h_.Call("POST", path, body.dump(), jwt));
   }
-  json Get(const std::string& path, const std::string& jwt) {
-    return ApiHarness::Parse(h_.Call("GET", path, "", jwt));
-  }
+  json Get(const std::string& path, const std::string& jwt) { return ApiHarness::Parse(h_.Call("GET", path, "", jwt)); }
   static void ExpectError(const json& reply, const std::string& code) {
     EXPECT_EQ(reply["status"], false) << reply;
     EXPECT_EQ(reply["errorcode"], code) << reply;
@@ -44,8 +42,7 @@ class SimApiTest : public ::testing::Test {
 };
 
 TEST_F(SimApiTest, LoginReturnsHs512TokensExpiringAtMidnightIst) {
-  json body = {{"clientcode", "M1234567"}, {"password", "1234"},
-               {"totp", h_.Totp(kMasterSecret)}, {"state", "live"}};
+  json body = {{"clientcode", "M1234567"}, {"password", "1234"}, {"totp", h_.Totp(kMasterSecret)}, {"state", "live"}};
   const SimReply reply = h_.Call("POST", kLogin, body.dump());
   EXPECT_EQ(reply.status, 200);
   const json j = ApiHarness::Parse(reply);
@@ -76,8 +73,7 @@ TEST_F(SimApiTest, WrongTotpIsAb1050) {
 }
 
 TEST_F(SimApiTest, TotpOneStepOldIsAccepted) {
-  const std::string old_code =
-      ct::totp::Code(kMasterSecret, h_.clock.wall_ns() / 1'000'000'000 - 30).value();
+  const std::string old_code = ct::totp::Code(kMasterSecret, h_.clock.wall_ns() / 1'000'000'000 - 30).value();
   json body = {{"clientcode", "M1234567"}, {"password", "1234"}, {"totp", old_code}};
   EXPECT_EQ(ApiHarness::Parse(h_.Call("POST", kLogin, body.dump()))["status"], true);
 }
@@ -98,8 +94,7 @@ TEST_F(SimApiTest, WrongPasswordUnknownClientAndWrongKey) {
 TEST_F(SimApiTest, LoginIsLimitedToOnePerSecondPerClient) {
   EXPECT_EQ(h_.Login()["status"], true);
   const SimReply throttled = h_.Call(
-      "POST", kLogin,
-      json{{"clientcode", "M1234567"}, {"password", "1234"}, {"totp", h_.Totp(kMasterSecret)}}.dump());
+      "POST", kLogin, json{{"clientcode", "M1234567"}, {"password", "1234"}, {"totp", h_.Totp(kMasterSecret)}}.dump());
   EXPECT_EQ(throttled.status, 403);
   EXPECT_EQ(throttled.content_type, "text/plain");
   EXPECT_EQ(throttled.body, "Access denied because of exceeding access rate");
@@ -134,8 +129,7 @@ TEST_F(SimApiTest, TokensExpireAtMidnightIst) {
 
 TEST_F(SimApiTest, AdminExpireEndsSessionsAtOnce) {
   const std::string jwt = h_.Jwt();
-  const json r = ApiHarness::Parse(
-      h_.Call("POST", "/sim/v1/expire", json{{"clientcode", "M1234567"}}.dump()));
+  const json r = ApiHarness::Parse(h_.Call("POST", "/sim/v1/expire", json{{"clientcode", "M1234567"}}.dump()));
   EXPECT_EQ(r["data"]["expired"], 1);
   ExpectGateway(Get(kBook, jwt), "AG8002");
   h_.NextSecond();
@@ -152,18 +146,16 @@ TEST_F(SimApiTest, LogoutInvalidatesTheToken) {
 
 TEST_F(SimApiTest, GenerateTokensRefreshesAndRejectsBadRefreshTokens) {
   const json login = h_.Login();
-  const json r = Post("/rest/auth/angelbroking/jwt/v1/generateTokens",
-                      {{"refreshToken", login["data"]["refreshToken"]}}, "");
+  const json r =
+      Post("/rest/auth/angelbroking/jwt/v1/generateTokens", {{"refreshToken", login["data"]["refreshToken"]}}, "");
   ASSERT_EQ(r["status"], true) << r;
   const std::string fresh = r["data"]["jwtToken"];
   EXPECT_NE(fresh, login["data"]["jwtToken"]);
   EXPECT_EQ(Get(kBook, fresh)["status"], true);
   h_.NextSecond();
-  ExpectError(Post("/rest/auth/angelbroking/jwt/v1/generateTokens", {{"refreshToken", "x"}}, ""),
-              "AB8050");
+  ExpectError(Post("/rest/auth/angelbroking/jwt/v1/generateTokens", {{"refreshToken", "x"}}, ""), "AB8050");
   // The access token is not a refresh token.
-  ExpectError(Post("/rest/auth/angelbroking/jwt/v1/generateTokens",
-                   {{"refreshToken", login["data"]["jwtToken"]}}, ""),
+  ExpectError(Post("/rest/auth/angelbroking/jwt/v1/generateTokens", {{"refreshToken", login["data"]["jwtToken"]}}, ""),
               "AB8050");
 }
 
@@ -272,10 +264,14 @@ TEST_F(SimApiTest, PlaceOrderValidation) {
 
 TEST_F(SimApiTest, LotSizeRejectionHappensAfterAcceptance) {
   const std::string jwt = h_.Jwt();
-  const json o = {{"variety", "NORMAL"},      {"tradingsymbol", "NIFTY01DEC2626000CE"},
-                  {"symboltoken", "47101"},   {"transactiontype", "BUY"},
-                  {"exchange", "NFO"},        {"ordertype", "MARKET"},
-                  {"producttype", "CARRYFORWARD"}, {"duration", "DAY"},
+  const json o = {{"variety", "NORMAL"},
+                  {"tradingsymbol", "NIFTY01DEC2626000CE"},
+                  {"symboltoken", "47101"},
+                  {"transactiontype", "BUY"},
+                  {"exchange", "NFO"},
+                  {"ordertype", "MARKET"},
+                  {"producttype", "CARRYFORWARD"},
+                  {"duration", "DAY"},
                   {"quantity", "80"}};
   const json r = Post(kPlace, o, jwt);
   ASSERT_EQ(r["status"], true) << r;
@@ -295,9 +291,15 @@ TEST_F(SimApiTest, ModifyCancelAndDetails) {
   const std::string id = placed["data"]["orderid"];
   const std::string uid = placed["data"]["uniqueorderid"];
   const json m = Post(kModify,
-                      {{"variety", "NORMAL"}, {"orderid", id}, {"ordertype", "LIMIT"},
-                       {"producttype", "INTRADAY"}, {"duration", "DAY"}, {"price", "101.00"},
-                       {"quantity", "3"}, {"tradingsymbol", "SBIN-EQ"}, {"symboltoken", "3045"},
+                      {{"variety", "NORMAL"},
+                       {"orderid", id},
+                       {"ordertype", "LIMIT"},
+                       {"producttype", "INTRADAY"},
+                       {"duration", "DAY"},
+                       {"price", "101.00"},
+                       {"quantity", "3"},
+                       {"tradingsymbol", "SBIN-EQ"},
+                       {"symboltoken", "3045"},
                        {"exchange", "NSE"}},
                       jwt);
   ASSERT_EQ(m["status"], true) << m;
@@ -315,8 +317,7 @@ TEST_F(SimApiTest, ModifyCancelAndDetails) {
   ExpectError(Get(std::string(kDetails) + id, jwt), "AB1007");  // numeric id is not the uuid
   ExpectError(Post(kCancel, {{"variety", "NORMAL"}, {"orderid", "1"}}, jwt), "AB1013");
   h_.NextSecond();
-  ExpectError(Post(kModify, {{"variety", "NORMAL"}, {"orderid", "1"}, {"price", "1"}}, jwt),
-              "AB1013");
+  ExpectError(Post(kModify, {{"variety", "NORMAL"}, {"orderid", "1"}, {"price", "1"}}, jwt), "AB1013");
   ExpectError(Post(kCancel, {{"variety", "NORMAL"}, {"orderid", id}}, jwt), "AB2000");
 }
 
@@ -335,8 +336,7 @@ TEST_F(SimApiTest, AdminPriceMovesOpenLimits) {
   const std::string jwt = h_.Jwt();
   const json placed = Post(kPlace, SbinOrder("LIMIT", 100.0), jwt);
   const json r = ApiHarness::Parse(h_.Call(
-      "POST", "/sim/v1/price",
-      json{{"tradingsymbol", "SBIN-EQ"}, {"exchange", "NSE"}, {"price", 99.5}}.dump()));
+      "POST", "/sim/v1/price", json{{"tradingsymbol", "SBIN-EQ"}, {"exchange", "NSE"}, {"price", 99.5}}.dump()));
   EXPECT_EQ(r["data"]["price"], 99.5);
   const json d = Get(kDetails + placed["data"]["uniqueorderid"].get<std::string>(), jwt);
   EXPECT_EQ(d["data"]["status"], "complete");
@@ -437,21 +437,27 @@ TEST(SimApiMalformed, EveryEndpointSurvivesGarbage) {
   ct::sim::testing::ApiHarness h;
   h.limiter.set_enabled(false);
   const std::string jwt = h.Jwt();
-  const std::vector<std::string> paths = {
-      "/rest/auth/angelbroking/user/v1/loginByPassword",
-      "/rest/auth/angelbroking/jwt/v1/generateTokens",
-      "/rest/secure/angelbroking/user/v1/logout",
-      "/rest/secure/angelbroking/order/v1/placeOrder",
-      "/rest/secure/angelbroking/order/v1/modifyOrder",
-      "/rest/secure/angelbroking/order/v1/cancelOrder",
-      "/rest/secure/angelbroking/order/v1/getLtpData",
-      "/sim/v1/price",
-      "/sim/v1/fault",
-      "/sim/v1/fill",
-      "/sim/v1/expire",
-      "/sim/v1/ratelimit"};
+  const std::vector<std::string> paths = {"/rest/auth/angelbroking/user/v1/loginByPassword",
+                                          "/rest/auth/angelbroking/jwt/v1/generateTokens",
+                                          "/rest/secure/angelbroking/user/v1/logout",
+                                          "/rest/secure/angelbroking/order/v1/placeOrder",
+                                          "/rest/secure/angelbroking/order/v1/modifyOrder",
+                                          "/rest/secure/angelbroking/order/v1/cancelOrder",
+                                          "/rest/secure/angelbroking/order/v1/getLtpData",
+                                          "/sim/v1/price",
+                                          "/sim/v1/fault",
+                                          "/sim/v1/fill",
+                                          "/sim/v1/expire",
+                                          "/sim/v1/ratelimit"};
   const std::vector<std::string> bodies = {
-      "", "{", "null", "[]", "123", "\"str\"", "{\"a\":", "\xff\xfe",
+      "",
+      "{",
+      "null",
+      "[]",
+      "123",
+      "\"str\"",
+      "{\"a\":",
+      "\xff\xfe",
       R"({"clientcode":5,"password":[],"totp":{}})",
       R"({"variety":"NORMAL","tradingsymbol":"SBIN-EQ","symboltoken":"3045","transactiontype":"BUY","exchange":"NSE","ordertype":"LIMIT","producttype":"INTRADAY","duration":"DAY","price":"1e308","quantity":"1"})",
       R"({"variety":"NORMAL","tradingsymbol":"SBIN-EQ","symboltoken":"3045","transactiontype":"BUY","exchange":"NSE","ordertype":"LIMIT","producttype":"INTRADAY","duration":"DAY","price":"nan","quantity":"1e30"})",
@@ -474,9 +480,8 @@ TEST(SimApiMalformed, EveryEndpointSurvivesGarbage) {
   }
   // Still fully working afterwards (the garbage logged out and expired the
   // session, so log in again).
-  EXPECT_EQ(ct::sim::testing::ApiHarness::Parse(
-                h.Call("POST", "/rest/secure/angelbroking/order/v1/placeOrder",
-                       ct::sim::testing::SbinOrder().dump(), h.Jwt()))["status"],
+  EXPECT_EQ(ct::sim::testing::ApiHarness::Parse(h.Call("POST", "/rest/secure/angelbroking/order/v1/placeOrder",
+                                                       ct::sim::testing::SbinOrder().dump(), h.Jwt()))["status"],
             true);
 }
 

@@ -28,8 +28,8 @@ class SimEngineTest : public ::testing::Test {
     engine_.SetPrice(*sbin_, 800.0);
   }
 
-  OrderParams Params(const Instrument* in, const std::string& type, double price = 0,
-                     int64_t qty = 1, const std::string& side = "BUY") {
+  OrderParams Params(const Instrument* in, const std::string& type, double price = 0, int64_t qty = 1,
+                     const std::string& side = "BUY") {
     OrderParams p;
     p.instrument = in;
     p.ordertype = type;
@@ -60,8 +60,7 @@ TEST_F(SimEngineTest, MarketOrderFillsAtOnceAtTheSymbolPrice) {
   EXPECT_EQ(o.status, "complete");
   EXPECT_EQ(o.filled, 3);
   EXPECT_DOUBLE_EQ(o.average_price, 800.0);
-  EXPECT_EQ(Codes(o.orderid), (std::vector<std::string>{"AB09:open pending", "AB01:open",
-                                                        "AB05:complete"}));
+  EXPECT_EQ(Codes(o.orderid), (std::vector<std::string>{"AB09:open pending", "AB01:open", "AB05:complete"}));
   ASSERT_EQ(engine_.Trades("A1").size(), 1u);
   EXPECT_EQ(engine_.Trades("A1")[0].size, 3);
 }
@@ -114,8 +113,7 @@ TEST_F(SimEngineTest, StopLossWaitsInTriggerPendingThenFills) {
   EXPECT_EQ(o.status, "complete");
   EXPECT_DOUBLE_EQ(o.average_price, 821.0);
   EXPECT_EQ(Codes(o.orderid),
-            (std::vector<std::string>{"AB09:open pending", "AB10:trigger pending", "AB01:open",
-                                      "AB05:complete"}));
+            (std::vector<std::string>{"AB09:open pending", "AB10:trigger pending", "AB01:open", "AB05:complete"}));
 }
 
 TEST_F(SimEngineTest, StopLossLimitTriggersIntoARestingLimit) {

@@ -15,7 +15,8 @@ using ct::sim::testing::ApiHarness;
 using ct::sim::testing::SbinOrder;
 
 // SMARTAPI.md §2.9, real order-book row (Dec-2023).
-constexpr char kDocOrderRow[] = R"({"variety":"NORMAL","ordertype":"LIMIT","producttype":"INTRADAY","duration":"DAY","price":10.55,
+constexpr char kDocOrderRow[] =
+    R"({"variety":"NORMAL","ordertype":"LIMIT","producttype":"INTRADAY","duration":"DAY","price":10.55,
  "triggerprice":0.0,"quantity":"1","disclosedquantity":"0","squareoff":0.0,"stoploss":0.0,
  "trailingstoploss":0.0,"tradingsymbol":"IOC-EQ","transactiontype":"BUY","exchange":"NSE",
  "symboltoken":"1624","ordertag":"","instrumenttype":"","strikeprice":-1.0,"optiontype":"",
@@ -27,7 +28,8 @@ constexpr char kDocOrderRow[] = R"({"variety":"NORMAL","ordertype":"LIMIT","prod
  "uniqueorderid":"f93b47d7-4ff0-48f1-9f22-63aa14dffa3b"})";
 
 // SMARTAPI.md §6, real order-update message (Dec-2024).
-constexpr char kDocUpdate[] = R"({"user-id": "A1234567", "status-code": "200", "order-status": "AB09", "error-message": "",
+constexpr char kDocUpdate[] =
+    R"({"user-id": "A1234567", "status-code": "200", "order-status": "AB09", "error-message": "",
  "orderData": {"variety": "NORMAL", "ordertype": "LIMIT", "ordertag": "", "producttype": "DELIVERY",
    "price": 260.0, "triggerprice": 0.0, "quantity": "1", "disclosedquantity": "0", "duration": "DAY",
    "squareoff": 0.0, "stoploss": 0.0, "trailingstoploss": 0.0, "tradingsymbol": "NIFTYBEES-EQ",
@@ -39,7 +41,8 @@ constexpr char kDocUpdate[] = R"({"user-id": "A1234567", "status-code": "200", "
    "fillid": "", "filltime": "", "parentorderid": ""}})";
 
 // SMARTAPI.md §6, the AB00 message on connect.
-constexpr char kDocConnected[] = R"({"user-id": "Your_client_code", "status-code": "200", "order-status": "AB00", "error-message": "",
+constexpr char kDocConnected[] =
+    R"({"user-id": "Your_client_code", "status-code": "200", "order-status": "AB00", "error-message": "",
  "orderData": {"variety": "", "ordertype": "", "ordertag": "", "producttype": "", "price": 0,
    "triggerprice": 0, "quantity": "0", "disclosedquantity": "0", "duration": "", "squareoff": 0,
    "stoploss": 0, "trailingstoploss": 0, "tradingsymbol": "", "transactiontype": "", "exchange": "",
@@ -49,19 +52,54 @@ constexpr char kDocConnected[] = R"({"user-id": "Your_client_code", "status-code
    "exchorderupdatetime": "", "fillid": "", "filltime": "", "parentorderid": ""}})";
 
 // SMARTAPI.md §2.12 documented position keys plus the real extras.
-constexpr const char* kPositionKeys[] = {
-    "exchange", "symboltoken", "producttype", "tradingsymbol", "symbolname", "instrumenttype",
-    "priceden", "pricenum", "genden", "gennum", "precision", "multiplier", "boardlotsize",
-    "buyqty", "sellqty", "buyamount", "sellamount", "symbolgroup", "strikeprice", "optiontype",
-    "expirydate", "lotsize", "cfbuyqty", "cfsellqty", "cfbuyamount", "cfsellamount",
-    "buyavgprice", "sellavgprice", "avgnetprice", "netvalue", "netqty", "totalbuyvalue",
-    "totalsellvalue", "cfbuyavgprice", "cfsellavgprice", "totalbuyavgprice", "totalsellavgprice",
-    "netprice", "pnl", "realised", "unrealised", "ltp", "close"};
+constexpr const char* kPositionKeys[] = {"exchange",
+                                         "symboltoken",
+                                         "producttype",
+                                         "tradingsymbol",
+                                         "symbolname",
+                                         "instrumenttype",
+                                         "priceden",
+                                         "pricenum",
+                                         "genden",
+                                         "gennum",
+                                         "precision",
+                                         "multiplier",
+                                         "boardlotsize",
+                                         "buyqty",
+                                         "sellqty",
+                                         "buyamount",
+                                         "sellamount",
+                                         "symbolgroup",
+                                         "strikeprice",
+                                         "optiontype",
+                                         "expirydate",
+                                         "lotsize",
+                                         "cfbuyqty",
+                                         "cfsellqty",
+                                         "cfbuyamount",
+                                         "cfsellamount",
+                                         "buyavgprice",
+                                         "sellavgprice",
+                                         "avgnetprice",
+                                         "netvalue",
+                                         "netqty",
+                                         "totalbuyvalue",
+                                         "totalsellvalue",
+                                         "cfbuyavgprice",
+                                         "cfsellavgprice",
+                                         "totalbuyavgprice",
+                                         "totalsellavgprice",
+                                         "netprice",
+                                         "pnl",
+                                         "realised",
+                                         "unrealised",
+                                         "ltp",
+                                         "close"};
 
-constexpr const char* kTradeKeys[] = {
-    "exchange", "producttype", "tradingsymbol", "instrumenttype", "symbolgroup", "strikeprice",
-    "optiontype", "expirydate", "marketlot", "precision", "multiplier", "tradevalue",
-    "transactiontype", "fillprice", "fillsize", "orderid", "fillid", "filltime"};
+constexpr const char* kTradeKeys[] = {"exchange",    "producttype", "tradingsymbol",   "instrumenttype", "symbolgroup",
+                                      "strikeprice", "optiontype",  "expirydate",      "marketlot",      "precision",
+                                      "multiplier",  "tradevalue",  "transactiontype", "fillprice",      "fillsize",
+                                      "orderid",     "fillid",      "filltime"};
 
 std::string TypeOf(const json& v) {
   if (v.is_string()) return "string";
@@ -74,8 +112,7 @@ std::string TypeOf(const json& v) {
 
 // Every key of `expected` is in `actual` with the same JSON type, and
 // `actual` has no keys beyond `expected` and `extra`.
-void ExpectSameShape(const json& expected, const json& actual,
-                     const std::set<std::string>& extra = {}) {
+void ExpectSameShape(const json& expected, const json& actual, const std::set<std::string>& extra = {}) {
   for (const auto& [key, value] : expected.items()) {
     ASSERT_TRUE(actual.contains(key)) << "missing " << key;
     EXPECT_EQ(TypeOf(actual[key]), TypeOf(value)) << key;
@@ -93,10 +130,8 @@ class SimShapesTest : public ::testing::Test {
 };
 
 TEST_F(SimShapesTest, OrderBookRowMatchesTheRealRow) {
-  h_.Call("POST", "/rest/secure/angelbroking/order/v1/placeOrder", SbinOrder("LIMIT", 100).dump(),
-          jwt_);
-  const json book = ApiHarness::Parse(
-      h_.Call("GET", "/rest/secure/angelbroking/order/v1/getOrderBook", "", jwt_));
+  h_.Call("POST", "/rest/secure/angelbroking/order/v1/placeOrder", SbinOrder("LIMIT", 100).dump(), jwt_);
+  const json book = ApiHarness::Parse(h_.Call("GET", "/rest/secure/angelbroking/order/v1/getOrderBook", "", jwt_));
   ASSERT_EQ(book["data"].size(), 1u);
   ExpectSameShape(json::parse(kDocOrderRow), book["data"][0], {"exchangeorderid"});
   EXPECT_TRUE(book["data"][0]["exchangeorderid"].is_string());
@@ -112,20 +147,18 @@ TEST_F(SimShapesTest, OrderBookRowMatchesTheRealRow) {
 }
 
 TEST_F(SimShapesTest, DetailsAnswerIsTheEnvelopeAroundOneRow) {
-  const json placed = ApiHarness::Parse(h_.Call(
-      "POST", "/rest/secure/angelbroking/order/v1/placeOrder", SbinOrder().dump(), jwt_));
-  const json envelope = ApiHarness::Parse(h_.Call(
-      "GET", "/rest/secure/angelbroking/order/v1/details/" +
-                 placed["data"]["uniqueorderid"].get<std::string>(),
-      "", jwt_));
-  ExpectSameShape(json::parse(R"({"status":true,"message":"SUCCESS","errorcode":"","data":{}})"),
-                  envelope);
+  const json placed =
+      ApiHarness::Parse(h_.Call("POST", "/rest/secure/angelbroking/order/v1/placeOrder", SbinOrder().dump(), jwt_));
+  const json envelope = ApiHarness::Parse(
+      h_.Call("GET", "/rest/secure/angelbroking/order/v1/details/" + placed["data"]["uniqueorderid"].get<std::string>(),
+              "", jwt_));
+  ExpectSameShape(json::parse(R"({"status":true,"message":"SUCCESS","errorcode":"","data":{}})"), envelope);
   ExpectSameShape(json::parse(kDocOrderRow), envelope["data"], {"exchangeorderid"});
 }
 
 TEST_F(SimShapesTest, PlaceOrderReplyMatchesTheDocs) {
-  const json r = ApiHarness::Parse(h_.Call(
-      "POST", "/rest/secure/angelbroking/order/v1/placeOrder", SbinOrder().dump(), jwt_));
+  const json r =
+      ApiHarness::Parse(h_.Call("POST", "/rest/secure/angelbroking/order/v1/placeOrder", SbinOrder().dump(), jwt_));
   ExpectSameShape(json::parse(R"({"status": true, "message": "SUCCESS", "errorcode": "",
  "data": {"script": "MIDCPNIFTY05FEB2410375PE", "orderid": "240205000140605",
           "uniqueorderid": "b837bc9d-8113-4bdc-b515-696e5bea278f"}})"),
@@ -139,8 +172,7 @@ TEST_F(SimShapesTest, OrderUpdateMessagesMatchTheRealMessage) {
     order = &o;
     messages.push_back(OrderUpdateMessage(o, code, status));
   });
-  h_.Call("POST", "/rest/secure/angelbroking/order/v1/placeOrder", SbinOrder("LIMIT", 100).dump(),
-          jwt_);
+  h_.Call("POST", "/rest/secure/angelbroking/order/v1/placeOrder", SbinOrder("LIMIT", 100).dump(), jwt_);
   ASSERT_EQ(messages.size(), 2u);
   const json first = json::parse(messages[0]);
   ExpectSameShape(json::parse(kDocUpdate), first);
@@ -158,28 +190,24 @@ TEST_F(SimShapesTest, OrderUpdateMessagesMatchTheRealMessage) {
 
 TEST_F(SimShapesTest, TradeAndPositionRowsAreAllStrings) {
   h_.Call("POST", "/rest/secure/angelbroking/order/v1/placeOrder", SbinOrder().dump(), jwt_);
-  const json trades = ApiHarness::Parse(
-      h_.Call("GET", "/rest/secure/angelbroking/order/v1/getTradeBook", "", jwt_));
+  const json trades = ApiHarness::Parse(h_.Call("GET", "/rest/secure/angelbroking/order/v1/getTradeBook", "", jwt_));
   json expected_trade;
   for (const char* k : kTradeKeys) expected_trade[k] = "";
   ExpectSameShape(expected_trade, trades["data"][0]);
-  const json positions = ApiHarness::Parse(
-      h_.Call("GET", "/rest/secure/angelbroking/order/v1/getPosition", "", jwt_));
+  const json positions = ApiHarness::Parse(h_.Call("GET", "/rest/secure/angelbroking/order/v1/getPosition", "", jwt_));
   json expected_position;
   for (const char* k : kPositionKeys) expected_position[k] = "";
   ExpectSameShape(expected_position, positions["data"][0]);
 }
 
 TEST_F(SimShapesTest, ProfileRmsAndLtpMatchTheDocs) {
-  const json profile = ApiHarness::Parse(
-      h_.Call("GET", "/rest/secure/angelbroking/user/v1/getProfile", "", jwt_));
+  const json profile = ApiHarness::Parse(h_.Call("GET", "/rest/secure/angelbroking/user/v1/getProfile", "", jwt_));
   ExpectSameShape(json::parse(R"({"status":true,"message":"SUCCESS","errorcode":"",
  "data":{"clientcode":"A1234567","name":"...","email":"","mobileno":"",
          "exchanges":["nse_fo","nse_cm","cde_fo","ncx_fo","bse_fo","bse_cm","mcx_fo"],
          "products":["MARGIN","MIS","NRML","CNC","CO","BO"],"lastlogintime":"","broker":""}})"),
                   profile);
-  const json rms =
-      ApiHarness::Parse(h_.Call("GET", "/rest/secure/angelbroking/user/v1/getRMS", "", jwt_));
+  const json rms = ApiHarness::Parse(h_.Call("GET", "/rest/secure/angelbroking/user/v1/getRMS", "", jwt_));
   ExpectSameShape(json::parse(R"({"status": true, "message": "SUCCESS", "errorcode": "",
  "data": {"net": "19948.7700", "availablecash": "19948.7700", "availableintradaypayin": "0.0000",
           "availablelimitmargin": "0.0000", "collateral": "0.0000", "m2munrealized": "0.0000",
@@ -187,9 +215,9 @@ TEST_F(SimShapesTest, ProfileRmsAndLtpMatchTheDocs) {
           "utilisedoptionpremium": null, "utilisedholdingsales": null, "utilisedexposure": null,
           "utilisedturnover": null, "utilisedpayout": "19948.7700"}})"),
                   rms);
-  const json ltp = ApiHarness::Parse(
-      h_.Call("POST", "/rest/secure/angelbroking/order/v1/getLtpData",
-              R"({"exchange":"NSE","tradingsymbol":"SBIN-EQ","symboltoken":"3045"})", jwt_));
+  const json ltp =
+      ApiHarness::Parse(h_.Call("POST", "/rest/secure/angelbroking/order/v1/getLtpData",
+                                R"({"exchange":"NSE","tradingsymbol":"SBIN-EQ","symboltoken":"3045"})", jwt_));
   ExpectSameShape(json::parse(R"({"status":true,"message":"SUCCESS","errorcode":"",
  "data":{"exchange":"NSE","tradingsymbol":"SBIN-EQ","symboltoken":"3045",
          "open":"186","high":"191.25","low":"185","close":"187.80","ltp":"191"}})"),
@@ -207,7 +235,10 @@ TEST_F(SimShapesTest, ErrorDialects) {
         return o.dump();
       }(),
       jwt_));
-  EXPECT_EQ(tag, json::parse(R"({"message":"Ordertag length should not exceed 20 characters","errorcode":"AB4008","status":false,"data":null})"));
+  EXPECT_EQ(
+      tag,
+      json::parse(
+          R"({"message":"Ordertag length should not exceed 20 characters","errorcode":"AB4008","status":false,"data":null})"));
 }
 
 }  // namespace

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 #include "common/time/clock.h"
@@ -67,8 +66,7 @@ class ApiHarness {
   }
 
   nlohmann::json Login(const std::string& client = "M1234567", const std::string& key = "masterkey",
-                       const std::string& password = "1234",
-                       const std::string& secret = kMasterSecret) {
+                       const std::string& password = "1234", const std::string& secret = kMasterSecret) {
     nlohmann::json body = {{"clientcode", client}, {"password", password}, {"totp", Totp(secret)}};
     return Parse(Call("POST", "/rest/auth/angelbroking/user/v1/loginByPassword", body.dump(), "", key));
   }
@@ -87,8 +85,8 @@ class ApiHarness {
   BrokerApi api;
 };
 
-inline nlohmann::json SbinOrder(const std::string& ordertype = "MARKET", double price = 0,
-                                int quantity = 1, const std::string& side = "BUY") {
+inline nlohmann::json SbinOrder(const std::string& ordertype = "MARKET", double price = 0, int quantity = 1,
+                                const std::string& side = "BUY") {
   return {{"variety", ordertype.rfind("STOPLOSS", 0) == 0 ? "STOPLOSS" : "NORMAL"},
           {"tradingsymbol", "SBIN-EQ"},
           {"symboltoken", "3045"},
