@@ -14,6 +14,13 @@ add_dependencies(bus_test ct-bus-pub ct-bus-sub)
 # Capture and replay through the real pipeline (uses the lead's harness).
 ct_add_test(bus_capture_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/bus_capture_test.cpp ${CMAKE_CURRENT_LIST_DIR}/pipeline_harness.cpp
-  LIBS ct_test_support ct_totp SQLite::SQLite3 nlohmann_json::nlohmann_json
+  LIBS ct_test_support ct_totp cppzmq SQLite::SQLite3 nlohmann_json::nlohmann_json
   LABELS integration)
 add_dependencies(bus_capture_test ct-bus-pub ct-bus-sub)
+
+# Long random kill/stall runs of one stream: `make chaos`.
+ct_add_test(bus_chaos_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/bus_chaos_test.cpp
+  LIBS ct_bus ct_test_support
+  LABELS chaos)
+add_dependencies(bus_chaos_test ct-bus-pub ct-bus-sub)

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <set>
+#include <zmq.hpp>
 
 #include "tests/integration/pipeline_harness.h"
 
@@ -115,6 +116,34 @@ TEST(BusCaptureReplay, CaptureIsCompleteAndReplayKeepsThePace) {
                    dir / "sub.log");
   ASSERT_TRUE(sub.WaitForLog("caught up 200")) << sub.Log();
   EXPECT_EQ(sub.Stop(), 0);
+}
+
+}  // namespace
+}  // namespace ct::testing
+
+namespace ct::testing {
+namespace {
+
+// Garbage into the router's report PULL socket is dropped and logged once
+// per kind; the router goes on copying and collecting reports.
+TEST(BusGarbage, RouterReportPullDropsGarbageAndKeepsWorking) {
+  Pipeline p({});
+  p.StartAll();
+  zmq::context_t ctx;
+  zmq::socket_t push(ctx, zmq::socket_type::push);
+  push.connect("ipc://" + p.dir().path() + "/bus/r.rpt");
+  for (int i = 0; i < 5; ++i) {
+    (void)push.send(zmq::str_buffer("\xff\xff not a protobuf"), zmq::send_flags::none);
+    (void)push.send(zmq::str_buffer("two"), zmq::send_flags::sndmore);
+    (void)push.send(zmq::str_buffer("frames"), zmq::send_flags::none);
+  }
+  ASSERT_TRUE(p.router->WaitForLog("(wrong frame count)")) << p.router->Log();
+  ASSERT_TRUE(p.router->WaitForLog("(undecodable)")) << p.router->Log();
+  ASSERT_FALSE(p.Place("master", "BUY", "SBIN-EQ", "3045", 10).empty());
+  ASSERT_TRUE(p.router->WaitForLog("copied to follower-", seconds(15), 2)) << p.router->Log();
+  EXPECT_TRUE(p.router->running());
+  const std::string log = p.router->Log();
+  EXPECT_EQ(log.find("(undecodable)"), log.rfind("(undecodable)")) << "logged more than once";
 }
 
 }  // namespace
