@@ -121,7 +121,7 @@ std::string_view PathOf(std::string_view target) {
 }
 
 std::string OrderTypeOf(const InJson& body) {
-  const std::string t = RequiredText(body, "ordertype", "AB2000", "Invalid Order Type");
+  std::string t = RequiredText(body, "ordertype", "AB2000", "Invalid Order Type");
   if (!OneOf(t, {"MARKET", "LIMIT", "STOPLOSS_LIMIT", "STOPLOSS_MARKET"})) Fail("AB2000", "Invalid Order Type");
   return t;
 }
@@ -502,7 +502,7 @@ BrokerApi::Json BrokerApi::LtpData(const InJson& body) const {
 }
 
 SimReply BrokerApi::Admin(const SimRequest& request, std::string_view path) {
-  auto bad = [](std::string message) { return Error("SIM400", message, 400); };
+  auto bad = [](const std::string& message) { return Error("SIM400", message, 400); };
   auto ok = [](OutJson data) { return JsonReply(SuccessEnvelope(std::move(data))); };
   const std::string_view op = path.substr(std::string_view("/sim/v1/").size());
   if (op == "health" && request.method == "GET") {

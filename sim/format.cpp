@@ -9,7 +9,7 @@ namespace ct::sim {
 namespace {
 
 std::tm IstTm(int64_t unix_seconds) {
-  const std::time_t t = static_cast<std::time_t>(unix_seconds + kIstOffsetSeconds);
+  const auto t = static_cast<std::time_t>(unix_seconds + kIstOffsetSeconds);
   std::tm tm{};
   gmtime_r(&t, &tm);
   return tm;

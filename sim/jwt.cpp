@@ -53,7 +53,7 @@ std::string JwtSigner::Mac(std::string_view signing_input) const {
   unsigned int len = 0;
   HMAC(EVP_sha512(), key_.data(), static_cast<int>(key_.size()),
        reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(), mac.data(), &len);
-  return std::string(reinterpret_cast<const char*>(mac.data()), len);
+  return {reinterpret_cast<const char*>(mac.data()), len};
 }
 
 std::string JwtSigner::Sign(const nlohmann::json& claims) const {

@@ -46,10 +46,12 @@ std::optional<std::string> OrderEngine::RmsCheck(const Order& order) const {
   if (p.disclosedquantity > p.quantity) return "Disclosed quantity cannot be greater than the order quantity";
   const bool has_limit = p.ordertype == "LIMIT" || p.ordertype == "STOPLOSS_LIMIT";
   if (has_limit && !IsTickMultiple(p.price, in.tick_paise))
-    return "Price should be a multiple of the tick size " + FixedDecimals(in.tick_paise / 100.0, 2);
+    return "Price should be a multiple of the tick size " +
+           FixedDecimals(static_cast<double>(in.tick_paise) / 100.0, 2);
   if (order.IsStopLoss()) {
     if (!IsTickMultiple(p.triggerprice, in.tick_paise))
-      return "Trigger price should be a multiple of the tick size " + FixedDecimals(in.tick_paise / 100.0, 2);
+      return "Trigger price should be a multiple of the tick size " +
+             FixedDecimals(static_cast<double>(in.tick_paise) / 100.0, 2);
     if (p.ordertype == "STOPLOSS_LIMIT") {
       if (order.IsBuy() && p.price < p.triggerprice)
         return "Trigger price for stop loss buy orders should be less than or equal to the limit price";

@@ -163,7 +163,7 @@ Json PositionRow(const Position& p, double ltp) {
   const int64_t net_qty = p.buy_qty - p.sell_qty;
   const double net_value = p.sell_amount - p.buy_amount;
   // Realised on the matched quantity, unrealised on the open remainder.
-  const double matched = static_cast<double>(std::min(p.buy_qty, p.sell_qty));
+  const auto matched = static_cast<double>(std::min(p.buy_qty, p.sell_qty));
   const double realised = matched * (sell_avg - buy_avg);
   double unrealised = 0;
   if (net_qty > 0) unrealised = static_cast<double>(net_qty) * (ltp - buy_avg);

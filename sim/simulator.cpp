@@ -36,7 +36,7 @@ class FeedSession final : public FeedSubscriber, public std::enable_shared_from_
   FeedSession(beast::tcp_stream&& stream, std::string client_code, OrderFeed& feed)
       : ws_(std::move(stream)), client_code_(std::move(client_code)), feed_(feed) {}
 
-  void Start(http::request<http::string_body> request) {
+  void Start(const http::request<http::string_body>& request) {
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     beast::get_lowest_layer(ws_).expires_never();
     ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) {
@@ -195,14 +195,14 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     const auto admitted = api_.AdmitOrderFeed(
         std::string_view(req[http::field::authorization].data(), req[http::field::authorization].size()));
     if (!admitted.ok()) return refuse(admitted.error());
-    const std::string client = admitted.value();
+    const std::string& client = admitted.value();
     if (feed_.Connections(client) >= OrderFeed::kMaxConnectionsPerClient) return refuse(429);
     stream_.expires_never();
     auto session = std::make_shared<FeedSession>(std::move(stream_), client, feed_);
     // Checked just above on this same thread, so the add cannot fail.
     feed_.TryAdd(client, session);
     ct::log::Get("sim")->info("order feed connected: {} ({} open)", client, feed_.Connections(client));
-    session->Start(std::move(req));
+    session->Start(req);
   }
 
   void Close() {
