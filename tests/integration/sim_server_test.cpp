@@ -296,6 +296,18 @@ TEST_F(SimServerTest, PrintsTheReadinessLineAndServesOverOneKeepAliveConnection)
   EXPECT_EQ(throttled.body, "Access denied because of exceeding access rate");
 }
 
+TEST_F(SimServerTest, OfficialSdkRequestQuirksAreAccepted) {
+  Client c(sim_->port());
+  const std::string jwt = c.Login();
+  // smartapi-javascript sends a "{}" body on GETs.
+  const Reply js = c.Send(http::verb::get, "/rest/secure/angelbroking/user/v1/getProfile", "{}", jwt);
+  EXPECT_EQ(js.Json()["data"]["clientcode"], "M1234567") << js.body;
+  // smartapi-python sends the JSON params as the raw query string.
+  const Reply py =
+      c.Send(http::verb::get, "/rest/secure/angelbroking/user/v1/getRMS?%7B%22refreshToken%22%3A+%22x%22%7D", "", jwt);
+  EXPECT_EQ(py.Json()["status"], true) << py.body;
+}
+
 TEST_F(SimServerTest, GatewayErrorsAreHttp200) {
   Client c(sim_->port());
   const Reply r = c.Get(kBook, "bad");
