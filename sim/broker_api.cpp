@@ -596,7 +596,23 @@ SimReply BrokerApi::Admin(const SimRequest& request, std::string_view path) {
     data["enabled"] = limiter_.enabled();
     return ok(std::move(data));
   }
+  if ((op == "feed/drop" || op == "feed/mute") && feed_ != nullptr) {
+    const std::string client = text("clientcode");
+    if (sessions_.FindAccount(client) == nullptr) return bad("unknown clientcode");
+    OutJson data;
+    if (op == "feed/drop") {
+      data["dropped"] = feed_->DropAll(client);
+    } else {
+      const auto it = body.find("muted");
+      if (it == body.end() || !it->is_boolean()) return bad("muted must be a boolean");
+      feed_->SetMuted(client, it->get<bool>());
+      data["muted"] = it->get<bool>();
+    }
+    return ok(std::move(data));
+  }
   if (op == "reset") {
+    if (feed_ != nullptr)
+      for (const auto& code : sessions_.client_codes()) feed_->SetMuted(code, false);
     engine_.Reset();
     faults_.Clear();
     limiter_.Reset();

@@ -52,8 +52,8 @@ class BrokerApi {
   // Upgrade check for the order-update WebSocket: the client code, or the
   // HTTP status to refuse with (401 invalid, 403 expired).
   Result<std::string, int> AdmitOrderFeed(std::string_view authorization) const;
-  // Lets /sim/v1/health report open order-update connections.
-  void set_order_feed(const OrderFeed* feed) { feed_ = feed; }
+  // The order-update fan-out, for /sim/v1/health and the feed admin calls.
+  void set_order_feed(OrderFeed* feed) { feed_ = feed; }
   // Reply for a request whose body exceeds kMaxBodyBytes.
   static SimReply TooLarge();
 
@@ -82,7 +82,7 @@ class BrokerApi {
   OrderEngine& engine_;
   RateLimiter& limiter_;
   FaultTable& faults_;
-  const OrderFeed* feed_ = nullptr;
+  OrderFeed* feed_ = nullptr;
 };
 
 }  // namespace ct::sim

@@ -25,6 +25,7 @@ void OrderFeed::Remove(const std::string& client_code, const FeedSubscriber* sub
 }
 
 void OrderFeed::Publish(std::string_view client_code, const std::string& message) {
+  if (muted_.count(client_code) != 0) return;
   const auto it = subscribers_.find(client_code);
   if (it == subscribers_.end()) return;
   // Copy first: Send may re-enter Remove when a connection is gone.
@@ -38,6 +39,28 @@ size_t OrderFeed::Connections(std::string_view client_code) const {
   if (it == subscribers_.end()) return 0;
   return static_cast<size_t>(
       std::count_if(it->second.begin(), it->second.end(), [](const auto& w) { return !w.expired(); }));
+}
+
+size_t OrderFeed::DropAll(std::string_view client_code) {
+  const auto it = subscribers_.find(client_code);
+  if (it == subscribers_.end()) return 0;
+  const auto subs = it->second;  // Drop re-enters Remove
+  size_t n = 0;
+  for (const auto& w : subs) {
+    if (auto s = w.lock()) {
+      s->Drop();
+      ++n;
+    }
+  }
+  return n;
+}
+
+void OrderFeed::SetMuted(const std::string& client_code, bool muted) {
+  if (muted) {
+    muted_.insert(client_code);
+  } else {
+    muted_.erase(client_code);
+  }
 }
 
 }  // namespace ct::sim

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,8 @@ class FeedSubscriber {
  public:
   virtual ~FeedSubscriber() = default;
   virtual void Send(std::string message) = 0;
+  // Hangs up at once, like a network drop (no close frame).
+  virtual void Drop() = 0;
 };
 
 class OrderFeed {
@@ -27,8 +30,13 @@ class OrderFeed {
   void Remove(const std::string& client_code, const FeedSubscriber* subscriber);
   void Publish(std::string_view client_code, const std::string& message);
   size_t Connections(std::string_view client_code) const;
+  // Test hooks (admin API): drop every connection of the client; while
+  // muted, the client's updates are lost (not queued).
+  size_t DropAll(std::string_view client_code);
+  void SetMuted(const std::string& client_code, bool muted);
 
  private:
+  std::set<std::string, std::less<>> muted_;
   std::map<std::string, std::vector<std::weak_ptr<FeedSubscriber>>, std::less<>> subscribers_;
 };
 

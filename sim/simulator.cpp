@@ -51,6 +51,14 @@ class FeedSession final : public FeedSubscriber, public std::enable_shared_from_
     });
   }
 
+  void Drop() override {
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(ws_).close();
+    // Pending writes fail and clear the queue in their handler.
+    feed_.Remove(client_code_, this);
+  }
+
   void Send(std::string message) override {
     queue_.push_back(std::move(message));
     if (accepted_ && queue_.size() == 1) DoWrite();

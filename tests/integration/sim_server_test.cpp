@@ -391,6 +391,30 @@ TEST_F(SimServerTest, AClosedFeedFreesItsSlot) {
   EXPECT_EQ(UpgradeStatus(sim_->port(), "Bearer " + jwt), 101);
 }
 
+TEST_F(SimServerTest, FeedDropAndMuteForReconnectAndReconciliationTests) {
+  Client c(sim_->port());
+  const std::string jwt = c.Login();
+  Feed feed;
+  ASSERT_EQ(feed.Connect(sim_->port(), "Bearer " + jwt), 101);
+  EXPECT_EQ(feed.Next()["order-status"], "AB00");
+  // Muted: the MARKET order's three updates are lost.
+  c.Post("/sim/v1/feed/mute", {{"clientcode", "M1234567"}, {"muted", true}});
+  c.Post(kPlace, SbinOrder(), jwt);
+  c.Post("/sim/v1/feed/mute", {{"clientcode", "M1234567"}, {"muted", false}});
+  const std::string second = c.Post(kPlace, SbinOrder("LIMIT", "100.00"), jwt).Json()["data"]["orderid"];
+  const json next = feed.Next();
+  EXPECT_EQ(next["order-status"], "AB09");
+  EXPECT_EQ(next["orderData"]["orderid"], second);
+  EXPECT_EQ(feed.Next()["order-status"], "AB01");
+  // Drop: the connection ends without a close frame; a reconnect works.
+  const Reply dropped = c.Post("/sim/v1/feed/drop", {{"clientcode", "M1234567"}});
+  EXPECT_EQ(dropped.Json()["data"]["dropped"], 1);
+  EXPECT_THROW(feed.Next(), beast::system_error);
+  Feed again;
+  ASSERT_EQ(again.Connect(sim_->port(), "Bearer " + jwt), 101);
+  EXPECT_EQ(again.Next()["order-status"], "AB00");
+}
+
 TEST_F(SimServerTest, OrderFeedRefusesBadTokensAndAFourthConnection) {
   Client c(sim_->port());
   const std::string jwt = c.Login();
