@@ -1,5 +1,6 @@
 #include "sim/simulator.h"
 
+#include <array>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -22,6 +23,7 @@ using tcp = net::ip::tcp;
 
 constexpr std::string_view kOrderFeedPath = "/smart-order-update";
 constexpr auto kIdleTimeout = std::chrono::seconds(300);
+constexpr auto kLingerTimeout = std::chrono::seconds(5);
 
 std::string RandomKey() {
   std::random_device rd;
@@ -182,7 +184,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
       if (ec) return;
       if (!res->keep_alive()) {
-        self->Close();
+        self->LingeringClose();
         return;
       }
       self->DoRead();
@@ -213,6 +215,26 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     session->Start(req);
   }
 
+  // Half-closes, then reads and discards until the peer closes (bounded):
+  // closing with unread input (the rest of a refused huge body) would send
+  // a reset that can destroy the reply before the client reads it.
+  void LingeringClose() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(kLingerTimeout);
+    Drain();
+  }
+
+  void Drain() {
+    stream_.async_read_some(net::buffer(drain_), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) {
+        self->Close();
+        return;
+      }
+      self->Drain();
+    });
+  }
+
   void Close() {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -225,6 +247,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   net::steady_timer timer_;
+  std::array<char, 16384> drain_{};
 };
 
 }  // namespace
