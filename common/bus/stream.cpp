@@ -67,6 +67,10 @@ StreamPublisher::StreamPublisher(zmq::context_t& ctx, Loop& loop, Journal& journ
       replay_(ctx, zmq::socket_type::router) {
   ConfigureSocket(pub_, SocketRole::kStreamPublisher, options_.hwm);
   ConfigureSocket(replay_, SocketRole::kReplayServer);
+  if (options_.curve) {
+    ApplyCurveServer(pub_, *options_.curve);
+    ApplyCurveServer(replay_, *options_.curve);
+  }
   publish_endpoint_ = BindSocket(pub_, options_.publish_endpoint);
   replay_endpoint_ = BindSocket(replay_, options_.replay_endpoint);
   for (const auto& s : journal_.Streams()) last_seq_[s] = journal_.LastSeq(s);
@@ -189,6 +193,10 @@ StreamSubscriber::StreamSubscriber(zmq::context_t& ctx, Loop& loop, const Clock&
       applied_(applied_seq) {
   ConfigureSocket(sub_, SocketRole::kStreamSubscriber, options_.hwm);
   ConfigureSocket(dealer_, SocketRole::kReplayClient);
+  if (options_.curve) {
+    ApplyCurveClient(sub_, *options_.curve);
+    ApplyCurveClient(dealer_, *options_.curve);
+  }
   // Subscribe first, then ask for replay: nothing published in between is
   // missed (it arrives live, or in the replay, or both and is deduplicated).
   sub_.set(zmq::sockopt::subscribe, options_.stream);

@@ -23,9 +23,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
+#include "common/bus/curve.h"
 #include "common/bus/journal.h"
 #include "common/bus/loop.h"
 #include "common/time/clock.h"
@@ -74,6 +76,9 @@ struct PublisherOptions {
   std::chrono::seconds prune_after{0};
   std::chrono::milliseconds prune_interval{60'000};
   int hwm = 0;  // PUB high-water mark override (tests); 0 = default
+  // CURVE on the PUB and replay sockets (curve.h); the process must run a
+  // ZapAuthenticator, else every client is refused.
+  std::optional<CurveServerKeys> curve{};
 };
 
 class StreamPublisher {
@@ -133,6 +138,7 @@ struct SubscriberOptions {
   // state that is not yet durable.
   Journal* group_commit = nullptr;
   int hwm = 0;  // SUB high-water mark override (tests); 0 = default
+  std::optional<CurveClientKeys> curve{};  // CURVE on the SUB and DEALER sockets
 };
 
 class StreamSubscriber {

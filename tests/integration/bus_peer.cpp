@@ -11,14 +11,19 @@
 //     Applies each message by inserting (seq, body) into its table `applied`
 //     in the same transaction as its cursor, so a test reads that table and
 //     checks exactly-once and order.
+//   CURVE: the publisher with --curve-public/--curve-secret/--curve-allowed,
+//     the subscriber with --curve-public/--curve-secret/--curve-server-public.
 //
 // Both print machine-readable lines on stdout ("ready ...", "published all",
 // "caught up", "stats ...") for readiness handshakes; no sleeps.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <string>
 
+#include "common/bus/curve.h"
 #include "common/bus/journal.h"
 #include "common/bus/loop.h"
 #include "common/bus/stream.h"
@@ -40,7 +45,17 @@ std::string DropStats(const ct::bus::DropCounters& d) {
 struct Common {
   std::string journal, publish, replay, stream = "bus-test";
   int hwm = 0;
+  std::string curve_public, curve_secret;  // this side's CURVE key files
 };
+
+std::string KeyOrExit(const std::string& path) {
+  auto key = ct::bus::ReadCurveKey(path);
+  if (!key.ok()) {
+    Say("error " + key.error().message);
+    std::exit(2);
+  }
+  return *key;
+}
 
 void AddCommon(CLI::App& app, Common& c) {
   app.add_option("--journal", c.journal, "SQLite journal file")->required();
@@ -48,6 +63,8 @@ void AddCommon(CLI::App& app, Common& c) {
   app.add_option("--replay", c.replay, "replay (ROUTER) endpoint")->required();
   app.add_option("--stream", c.stream, "stream id / topic");
   app.add_option("--hwm", c.hwm, "PUB/SUB high-water mark override");
+  app.add_option("--curve-public", c.curve_public, "CURVE public key file");
+  app.add_option("--curve-secret", c.curve_secret, "CURVE secret key file");
 }
 
 [[maybe_unused]] int RunPublisher(int argc, char** argv) {
@@ -57,7 +74,9 @@ void AddCommon(CLI::App& app, Common& c) {
   double rate = 1000;
   size_t payload_bytes = 0;
   int64_t prune_after_s = 0;
+  std::string curve_allowed;
   AddCommon(app, c);
+  app.add_option("--curve-allowed", curve_allowed, "allow-list of client public keys (enables CURVE)");
   app.add_option("--count", count, "publish seq 1..count")->required();
   app.add_option("--rate", rate, "messages per second (0: as fast as possible)");
   app.add_option("--payload-bytes", payload_bytes, "padding per message");
@@ -76,6 +95,16 @@ void AddCommon(CLI::App& app, Common& c) {
   loop.StopOnSignals();
   ct::bus::PublisherOptions options{c.publish, c.replay, "ct-bus-pub"};
   options.hwm = c.hwm;
+  std::unique_ptr<ct::bus::ZapAuthenticator> zap;
+  if (!curve_allowed.empty()) {
+    auto allowed = ct::bus::ReadCurveAllowList(curve_allowed);
+    if (!allowed.ok()) {
+      Say("error " + allowed.error().message);
+      return 2;
+    }
+    zap = std::make_unique<ct::bus::ZapAuthenticator>(ctx, loop, *allowed);
+    options.curve = ct::bus::CurveServerKeys{KeyOrExit(c.curve_public), KeyOrExit(c.curve_secret)};
+  }
   options.prune_after = std::chrono::seconds(prune_after_s);
   options.prune_interval = std::chrono::milliseconds(200);
   ct::bus::StreamPublisher publisher(ctx, loop, **journal, clock, options);
@@ -113,7 +142,8 @@ void AddCommon(CLI::App& app, Common& c) {
   Say("ready publish=" + publisher.publish_endpoint() + " replay=" + publisher.replay_endpoint() +
       " last_seq=" + std::to_string(resumed_at));
   loop.Run();
-  Say("stats last_seq=" + std::to_string(publisher.last_seq(c.stream)) + " " + DropStats(publisher.drops()));
+  Say("stats last_seq=" + std::to_string(publisher.last_seq(c.stream)) + " " + DropStats(publisher.drops()) +
+      " curve_denied=" + std::to_string(zap ? zap->denied() : 0));
   return 0;
 }
 
@@ -122,7 +152,9 @@ void AddCommon(CLI::App& app, Common& c) {
   Common c;
   uint64_t expect = 0;
   bool group_commit = false;
+  std::string curve_server;
   AddCommon(app, c);
+  app.add_option("--curve-server-public", curve_server, "the publisher's CURVE public key file (enables CURVE)");
   app.add_option("--expect", expect, "say \"caught up\" when this seq is applied");
   app.add_flag("--group-commit", group_commit, "one transaction per burst of messages");
   CLI11_PARSE(app, argc, argv);
@@ -146,6 +178,9 @@ void AddCommon(CLI::App& app, Common& c) {
   ct::bus::SubscriberOptions options{c.publish, c.replay, c.stream};
   options.hwm = c.hwm;
   if (group_commit) options.group_commit = &journal;
+  if (!curve_server.empty())
+    options.curve =
+        ct::bus::CurveClientKeys{KeyOrExit(c.curve_public), KeyOrExit(c.curve_secret), KeyOrExit(curve_server)};
   const uint64_t start_seq = journal.Cursor(c.stream);
   ct::bus::StreamSubscriber subscriber(
       ctx, loop, clock, options, start_seq, [&](const ct::bus::Envelope& env) {

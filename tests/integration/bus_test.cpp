@@ -11,6 +11,7 @@
 #include <memory>
 #include <zmq.hpp>
 
+#include "common/bus/curve.h"
 #include "common/bus/socket_options.h"
 #include "common/bus/stream.h"
 #include "tests/integration/bus_test_support.h"
@@ -200,6 +201,43 @@ TEST_P(BusTest, SilentPublisherIsMarkedDownThenUpAgain) {
   ASSERT_TRUE(AppliedAll(20)) << sub->Log();
   EXPECT_EQ(sub->Stop(), 0);
   ExpectExactlyOnceInOrder(table_, 20);
+}
+
+// CURVE: an allowed client gets the stream, encrypted; a client whose key
+// is not on the publisher's allow-list gets nothing, not even heartbeats.
+TEST_P(BusTest, CurveAllowsListedClientsOnly) {
+  auto write_pair = [&](const std::string& name) {
+    const auto [pub, sec] = bus::NewCurveKeyPair();
+    WriteFile(dir_ / (name + ".public"), pub + "\n");
+    WriteFile(dir_ / (name + ".secret"), sec + "\n");
+    return pub;
+  };
+  write_pair("server");
+  const std::string allowed = write_pair("allowed");
+  write_pair("stranger");
+  WriteFile(dir_ / "allow.list", "# followers\n" + allowed + "\n");
+  auto pub = StartPub("pub.log", {"--count", "100", "--rate", "0", "--curve-public", dir_ / "server.public",
+                                  "--curve-secret", dir_ / "server.secret", "--curve-allowed", dir_ / "allow.list"});
+  ASSERT_TRUE(pub->WaitForLog("published all 100")) << pub->Log();
+
+  auto client = [&](const std::string& name, const std::string& journal) {
+    return std::make_unique<ChildProcess>(
+        std::vector<std::string>{BinPath("ct-bus-sub"), "--journal", dir_ / journal, "--publish", publish_,
+                                 "--replay", replay_, "--expect", "100", "--curve-public", dir_ / (name + ".public"),
+                                 "--curve-secret", dir_ / (name + ".secret"), "--curve-server-public",
+                                 dir_ / "server.public"},
+        dir_ / (name + ".log"));
+  };
+  auto stranger = client("stranger", "stranger.db");
+  // The publisher's authenticator has seen and refused it (handshake done).
+  ASSERT_TRUE(pub->WaitForLog("CURVE: refused client key")) << pub->Log();
+  auto friendly = client("allowed", "sub.db");
+  ASSERT_TRUE(friendly->WaitForLog("caught up 100", 20s)) << friendly->Log();
+  EXPECT_EQ(friendly->Stop(), 0);
+  ExpectExactlyOnceInOrder(table_, 100);
+  EXPECT_EQ(stranger->Stop(), 0);
+  EXPECT_EQ(AppliedTable(dir_ / "stranger.db").Count(), 0u);
+  EXPECT_EQ(stranger->Log().find("publisher up"), std::string::npos) << stranger->Log();
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, BusTest, ::testing::Values("ipc", "tcp"),
