@@ -200,6 +200,7 @@ std::optional<SimReply> BrokerApi::PreFault(const std::optional<Fault>& fault) c
       return Error(fault->errorcode, fault->message);
     case FaultKind::kLatency:
     case FaultKind::kLostReply:
+    case FaultKind::kRmsReject:
       return std::nullopt;
   }
   return std::nullopt;
@@ -297,7 +298,7 @@ SimReply BrokerApi::Secure(const SimRequest& request, std::string_view endpoint,
   if (!limiter_.Allow(session->client_code, endpoint)) return Throttled();
   SimReply reply;
   try {
-    reply = JsonReply(Dispatch(endpoint, path, request, *session));
+    reply = JsonReply(Dispatch(endpoint, path, request, *session, fault));
   } catch (const BrokerError& e) {
     reply = Error(e.code, e.message);
   }
@@ -306,7 +307,7 @@ SimReply BrokerApi::Secure(const SimRequest& request, std::string_view endpoint,
 }
 
 BrokerApi::Json BrokerApi::Dispatch(std::string_view endpoint, std::string_view path, const SimRequest& request,
-                                    const AuthedSession& session) {
+                                    const AuthedSession& session, const std::optional<Fault>& fault) {
   const std::string& client = session.client_code;
   auto rows_or_null = [](OutJson rows) {
     return rows.empty() ? SuccessEnvelope(nullptr) : SuccessEnvelope(std::move(rows));
@@ -316,7 +317,11 @@ BrokerApi::Json BrokerApi::Dispatch(std::string_view endpoint, std::string_view 
     for (const Order* o : engine_.Orders(client)) rows.push_back(OrderRow(*o));
     return rows_or_null(std::move(rows));
   }
-  if (endpoint == "placeOrder") return PlaceOrder(client, ParseBody(request.body));
+  if (endpoint == "placeOrder") {
+    std::optional<std::string> rejection;
+    if (fault && fault->kind == FaultKind::kRmsReject) rejection = fault->message;
+    return PlaceOrder(client, ParseBody(request.body), rejection);
+  }
   if (endpoint == "modifyOrder") return ModifyOrder(client, ParseBody(request.body));
   if (endpoint == "cancelOrder") return CancelOrder(client, ParseBody(request.body));
   if (endpoint == "details") {
@@ -346,7 +351,8 @@ BrokerApi::Json BrokerApi::Dispatch(std::string_view endpoint, std::string_view 
   Fail("AB2000", "Resource not found");
 }
 
-BrokerApi::Json BrokerApi::PlaceOrder(const std::string& client, const InJson& body) {
+BrokerApi::Json BrokerApi::PlaceOrder(const std::string& client, const InJson& body,
+                                      const std::optional<std::string>& rejection) {
   OrderParams p;
   p.variety = VarietyOf(body);
   const std::string exchange = RequiredText(body, "exchange", "AB2000", "Invalid Exchange");
@@ -386,7 +392,7 @@ BrokerApi::Json BrokerApi::PlaceOrder(const std::string& client, const InJson& b
   p.ordertag = Text(body, "ordertag", "AB2000", "Invalid Ordertag").value_or("");
   if (p.ordertag.size() > 20) Fail("AB4008", "Ordertag length should not exceed 20 characters");
 
-  const Order& o = engine_.Place(client, p);
+  const Order& o = engine_.Place(client, p, rejection);
   ct::log::Get("sim")->info("{} placeOrder {} {} {} x{} -> {} {}", client, p.transactiontype, p.ordertype,
                             p.instrument->symbol, p.quantity, o.orderid, o.status);
   OutJson data;
@@ -558,8 +564,9 @@ SimReply BrokerApi::Admin(const SimRequest& request, std::string_view path) {
     if (sessions_.FindAccount(f.client_code) == nullptr) return bad("unknown clientcode");
     f.endpoint = text("endpoint").empty() ? "*" : text("endpoint");
     const auto kind = ParseFaultKind(text("kind"));
-    if (!kind) return bad("kind must be latency|http500|drop|lost_reply|reject");
+    if (!kind) return bad("kind must be latency|http500|drop|lost_reply|reject|rms_reject");
     f.kind = *kind;
+    if (f.kind == FaultKind::kRmsReject) f.message = "Your order has been rejected due to Insufficient Funds.";
     const auto count = IntegerField(body.value("count", InJson(1)));
     if (!count || *count == 0 || *count < -1) return bad("count must be positive or -1");
     f.remaining = static_cast<int>(*count);

@@ -64,8 +64,8 @@ class BrokerApi {
   SimReply GenerateTokens(const SimRequest& request);
   SimReply Secure(const SimRequest& request, std::string_view endpoint, std::string_view path);
   Json Dispatch(std::string_view endpoint, std::string_view path, const SimRequest& request,
-                const AuthedSession& session);
-  Json PlaceOrder(const std::string& client, const nlohmann::json& body);
+                const AuthedSession& session, const std::optional<Fault>& fault);
+  Json PlaceOrder(const std::string& client, const nlohmann::json& body, const std::optional<std::string>& rejection);
   Json ModifyOrder(const std::string& client, const nlohmann::json& body);
   Json CancelOrder(const std::string& client, const nlohmann::json& body);
   Json Profile(const std::string& client) const;

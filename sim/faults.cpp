@@ -8,6 +8,7 @@ std::optional<FaultKind> ParseFaultKind(std::string_view text) {
   if (text == "drop") return FaultKind::kDrop;
   if (text == "lost_reply") return FaultKind::kLostReply;
   if (text == "reject") return FaultKind::kReject;
+  if (text == "rms_reject") return FaultKind::kRmsReject;
   return std::nullopt;
 }
 
@@ -23,6 +24,8 @@ std::string_view FaultKindName(FaultKind kind) {
       return "lost_reply";
     case FaultKind::kReject:
       return "reject";
+    case FaultKind::kRmsReject:
+      return "rms_reject";
   }
   return "unknown";
 }

@@ -7,6 +7,8 @@
 //               unknown-outcome case)
 //   reject      reply {"status":false,"errorcode":..,"message":..} without
 //               processing
+//   rms_reject  placeOrder only: the order is accepted (orderid returned),
+//               then "rejected" with `message` as its text
 // count: how many requests it applies to (default 1; -1 = until cleared).
 // endpoint "*" matches every endpoint of the account. Not thread-safe.
 #pragma once
@@ -19,7 +21,7 @@
 
 namespace ct::sim {
 
-enum class FaultKind { kLatency, kHttp500, kDrop, kLostReply, kReject };
+enum class FaultKind { kLatency, kHttp500, kDrop, kLostReply, kReject, kRmsReject };
 
 std::optional<FaultKind> ParseFaultKind(std::string_view text);
 std::string_view FaultKindName(FaultKind kind);

@@ -67,7 +67,8 @@ std::optional<std::string> OrderEngine::RmsCheck(const Order& order) const {
   return std::nullopt;
 }
 
-const Order& OrderEngine::Place(const std::string& client_code, const OrderParams& params) {
+const Order& OrderEngine::Place(const std::string& client_code, const OrderParams& params,
+                                const std::optional<std::string>& forced_rejection) {
   const int64_t now = Now();
   auto order = std::make_unique<Order>();
   order->client_code = client_code;
@@ -80,6 +81,10 @@ const Order& OrderEngine::Place(const std::string& client_code, const OrderParam
   by_orderid_[o.orderid] = &o;
 
   SetStatus(o, "open pending", "AB09");
+  if (forced_rejection) {
+    Reject(o, *forced_rejection);
+    return o;
+  }
   if (auto refusal = RmsCheck(o)) {
     Reject(o, *refusal);
     return o;

@@ -117,7 +117,9 @@ class OrderEngine {
   OrderEngine(const Clock& clock, const InstrumentTable& instruments, uint64_t seed = 1);
   void SetListener(Listener listener) { listener_ = std::move(listener); }
 
-  const Order& Place(const std::string& client_code, const OrderParams& params);
+  // `forced_rejection`: reject with this text after acceptance (a fault).
+  const Order& Place(const std::string& client_code, const OrderParams& params,
+                     const std::optional<std::string>& forced_rejection = std::nullopt);
   Result<const Order*, ApiError> Modify(const std::string& client_code, std::string_view orderid,
                                         const ModifyParams& changes);
   Result<const Order*, ApiError> Cancel(const std::string& client_code, std::string_view orderid);

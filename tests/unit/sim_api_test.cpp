@@ -487,3 +487,30 @@ TEST(SimApiMalformed, EveryEndpointSurvivesGarbage) {
 
 }  // namespace
 }  // namespace ct::sim
+
+namespace ct::sim {
+namespace {
+
+TEST(SimApiFaults, RmsRejectAcceptsThenRejectsWithText) {
+  ct::sim::testing::ApiHarness h;
+  const std::string jwt = h.Jwt();
+  ASSERT_EQ(h.Call("POST", "/sim/v1/fault", R"({"clientcode":"M1234567","endpoint":"placeOrder","kind":"rms_reject"})")
+                .status,
+            200);
+  const auto placed = ct::sim::testing::ApiHarness::Parse(
+      h.Call("POST", "/rest/secure/angelbroking/order/v1/placeOrder", ct::sim::testing::SbinOrder().dump(), jwt));
+  ASSERT_EQ(placed["status"], true) << placed;
+  const auto details = ct::sim::testing::ApiHarness::Parse(
+      h.Call("GET", "/rest/secure/angelbroking/order/v1/details/" + placed["data"]["uniqueorderid"].get<std::string>(),
+             "", jwt));
+  EXPECT_EQ(details["data"]["status"], "rejected");
+  EXPECT_EQ(details["data"]["text"], "Your order has been rejected due to Insufficient Funds.");
+  // One-shot: the next order goes through.
+  EXPECT_EQ(ct::sim::testing::ApiHarness::Parse(h.Call("POST", "/rest/secure/angelbroking/order/v1/placeOrder",
+                                                       ct::sim::testing::SbinOrder().dump(), jwt))["status"],
+            true);
+  EXPECT_EQ(h.engine.Orders("M1234567").back()->status, "complete");
+}
+
+}  // namespace
+}  // namespace ct::sim
