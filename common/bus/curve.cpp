@@ -45,9 +45,10 @@ Result<std::set<std::string>, KeyFileError> ReadCurveAllowList(const std::string
   std::set<std::string> keys;
   std::string line;
   for (int n = 1; std::getline(in, line); ++n) {
-    if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    // '#' is also a Z85 character: only a line that starts with it is a
+    // comment.
     line = Trim(line);
-    if (line.empty()) continue;
+    if (line.empty() || (line[0] == '#' && !ValidZ85Key(line))) continue;
     if (!ValidZ85Key(line)) return KeyFileError{path + ": line " + std::to_string(n) + ": not a CURVE public key"};
     keys.insert(line);
   }

@@ -1,7 +1,8 @@
 // CURVE encryption and client authentication for bus links that leave the
 // host (tcp:// across machines). Keys are Z85 text (40 characters), one per
-// file, as `copytrade keygen` writes them; the allow-list file holds one
-// client public key per line ('#' starts a comment).
+// file; the allow-list file holds one client public key per line (a line
+// starting with '#' that is not a valid key is a comment: '#' is
+// itself a Z85 character).
 //
 // A server (PUB, replay ROUTER, report PULL) encrypts with its key pair and
 // admits only clients whose public key is on the allow-list: the
