@@ -65,14 +65,22 @@ bool Executor::Apply(const v1::Envelope& envelope) {
   return true;
 }
 
-std::optional<std::optional<smartapi::Order>> Executor::FindByTag(const std::string& ordertag) {
-  auto book = broker_.GetOrderBook();
-  if (!book.ok()) {
-    log::Get("executor")->warn("order book lookup for {} failed: {}", ordertag, book.error().ToString());
-    return std::nullopt;
+std::optional<std::optional<smartapi::Order>> Executor::FindByTag(const std::string& ordertag, int lookups) {
+  // A broker's book can lag an order it has just accepted, so "absent" is
+  // believed only after `lookups` reads (the client's rate limiter spaces
+  // them at the broker's 1/s).
+  bool read_any = false;
+  for (int i = 0; i < lookups; ++i) {
+    auto book = broker_.GetOrderBook();
+    if (!book.ok()) {
+      log::Get("executor")->warn("order book lookup for {} failed: {}", ordertag, book.error().ToString());
+      continue;
+    }
+    read_any = true;
+    for (const auto& o : *book)
+      if (o.ordertag() == ordertag) return std::optional<smartapi::Order>(o);
   }
-  for (const auto& o : *book)
-    if (o.ordertag() == ordertag) return std::optional<smartapi::Order>(o);
+  if (!read_any) return std::nullopt;
   return std::optional<smartapi::Order>();
 }
 

@@ -64,10 +64,15 @@ class Executor {
 
   static smartapi::OrderRequest ToRequest(const copytrade::v1::Order& order);
 
+  // Reads of the order book before an order whose outcome was unknown is
+  // taken to be absent.
+  static constexpr int kAbsentAfterLookups = 3;
+
  private:
   void Execute(const copytrade::v1::CopyInstruction& instruction, uint64_t seq);
   // Searches the follower's book for the ordertag. nullopt: could not tell.
-  std::optional<std::optional<smartapi::Order>> FindByTag(const std::string& ordertag);
+  std::optional<std::optional<smartapi::Order>> FindByTag(const std::string& ordertag,
+                                                          int lookups = kAbsentAfterLookups);
   void Finish(const copytrade::v1::CopyInstruction& instruction, uint64_t seq,
               copytrade::v1::ExecutionReport report);
 

@@ -1,5 +1,6 @@
 #include "tests/integration/pipeline_harness.h"
 
+#include <curl/curl.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -120,6 +121,23 @@ nlohmann::json Pipeline::Book(const std::string& account) {
   EXPECT_EQ(rc, 0) << out;
   const auto start = out.rfind("\n[");
   return nlohmann::json::parse(start == std::string::npos ? out : out.substr(start + 1), nullptr, false);
+}
+
+std::string Pipeline::SimAdmin(const std::string& path, const std::string& body) {
+  CURL* curl = curl_easy_init();
+  std::string reply;
+  const std::string url = "http://127.0.0.1:" + std::to_string(port_) + "/sim/v1/" + path;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, +[](char* p, size_t n, size_t m, void* out) {
+    static_cast<std::string*>(out)->append(p, n * m);
+    return n * m;
+  });
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply);
+  const CURLcode rc = curl_easy_perform(curl);
+  curl_easy_cleanup(curl);
+  EXPECT_EQ(rc, CURLE_OK) << url;
+  return reply;
 }
 
 std::vector<nlohmann::json> Pipeline::Copies(const std::string& account) {

@@ -41,6 +41,8 @@ class Pipeline {
   std::vector<nlohmann::json> Copies(const std::string& account);
 
   std::string Run(const std::vector<std::string>& args, int* exit_code = nullptr);
+  // POSTs `body` to the emulator's admin API (/sim/v1/<path>); returns the reply.
+  std::string SimAdmin(const std::string& path, const std::string& body);
   const TempDir& dir() const { return dir_; }
   std::string config() const { return dir_ / "copytrade.toml"; }
   std::string env() const { return dir_ / ".env"; }

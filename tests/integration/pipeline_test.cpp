@@ -3,6 +3,9 @@
 // checked in the followers' order books at the broker.
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <filesystem>
+
 #include "tests/integration/pipeline_harness.h"
 
 namespace ct::testing {
@@ -97,6 +100,54 @@ TEST(Pipeline, SessionRecordsHoldEveryCopyAndStatistics) {
     EXPECT_EQ(text.find("follower-api-key-1"), std::string::npos);
     EXPECT_EQ(text.find("eyJ"), std::string::npos);
   }
+}
+
+TEST(Pipeline, LostReplyAtTheFollowerStillGivesExactlyOneCopy) {
+  Pipeline p({});
+  p.StartAll();
+  // The broker takes follower 1's order but the reply never arrives.
+  p.SimAdmin("fault", R"({"clientcode":"F101","endpoint":"placeOrder","kind":"lost_reply","count":1})");
+  p.Place("master", "BUY", "HDFCBANK-EQ", "1333", 7);
+  ASSERT_TRUE(p.router->WaitForLog("copied to follower-1", seconds(10))) << p.executors[0]->Log();
+  ASSERT_TRUE(p.router->WaitForLog("copied to follower-2", seconds(5)));
+  const auto f1 = p.Copies("follower-1");
+  ASSERT_EQ(f1.size(), 1u) << p.Book("follower-1").dump();
+  EXPECT_EQ(f1[0]["quantity"], 7);
+  EXPECT_EQ(p.Copies("follower-2").size(), 1u);
+}
+
+TEST(Pipeline, AFollowerThatFailsFailsAlone) {
+  Pipeline p({});
+  p.StartAll();
+  p.SimAdmin("fault",
+             R"({"clientcode":"F101","endpoint":"placeOrder","kind":"reject","count":-1,"errorcode":"AB1004"})");
+  p.Place("master", "SELL", "SBIN-EQ", "3045", 3);
+  ASSERT_TRUE(p.router->WaitForLog("copied to follower-2", seconds(5))) << p.router->Log();
+  ASSERT_TRUE(p.router->WaitForLog("REJECTED AB1004", seconds(5))) << p.router->Log();
+  EXPECT_TRUE(p.Copies("follower-1").empty());
+  const auto f2 = p.Copies("follower-2");
+  ASSERT_EQ(f2.size(), 1u);
+  EXPECT_EQ(f2[0]["quantity"], 6);
+  EXPECT_TRUE(p.executors[0]->running());
+}
+
+TEST(Pipeline, ExecutorKilledWhileTheMasterTradesCatchesUpOnce) {
+  Pipeline p({});
+  p.StartAll();
+  p.executors[0]->Signal(SIGKILL);
+  ASSERT_EQ(p.executors[0]->Wait(), 128 + SIGKILL);
+  p.Place("master", "BUY", "IOC-EQ", "1624", 12);
+  ASSERT_TRUE(p.router->WaitForLog("copied to follower-2", seconds(5)));
+  p.StartExecutor(1);  // replays what it missed from the router's journal
+  ASSERT_TRUE(p.router->WaitForLog("copied to follower-1", seconds(5))) << p.executors[0]->Log();
+  // And a restart after that places nothing again.
+  p.executors[0]->Stop();
+  p.StartExecutor(1);
+  p.Place("master", "BUY", "IOC-EQ", "1624", 1);
+  ASSERT_TRUE(p.router->WaitForLog("copied to follower-1", seconds(5), 2));
+  const auto f1 = p.Copies("follower-1");
+  ASSERT_EQ(f1.size(), 2u) << p.Book("follower-1").dump();
+  EXPECT_EQ(f1[0]["quantity"].get<int>() + f1[1]["quantity"].get<int>(), 13);
 }
 
 TEST(Pipeline, BadConfigurationExitsTwoNamingFileAndKey) {

@@ -138,6 +138,7 @@ TEST_F(ExecutorTest, LostReplyIsFoundInTheBookNotPlacedTwice) {
   auto ex = Make();
   ex.Apply(Instruction(1, "m1"));
   EXPECT_EQ(broker_.place_calls, 1);
+  EXPECT_EQ(broker_.book_calls, 1);
   EXPECT_EQ(broker_.book.size(), 1u);
   ASSERT_EQ(reports_.size(), 1u);
   EXPECT_EQ(reports_[0].outcome(), v1::OUTCOME_PLACED);
@@ -148,6 +149,8 @@ TEST_F(ExecutorTest, UnknownOutcomeAbsentFromBookIsPlacedAgainOnce) {
   broker_.failures.push_back({ErrorKind::kUnknownOutcome, /*order_lands=*/false});
   auto ex = Make();
   ex.Apply(Instruction(1, "m1"));
+  // Absent is believed only after several reads of the book.
+  EXPECT_EQ(broker_.book_calls, Executor::kAbsentAfterLookups);
   EXPECT_EQ(broker_.place_calls, 2);
   EXPECT_EQ(broker_.book.size(), 1u);
   EXPECT_EQ(reports_.back().outcome(), v1::OUTCOME_PLACED);
