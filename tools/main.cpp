@@ -76,7 +76,8 @@ int main(int argc, char** argv) {
   // Bus tools: endpoints on the command line, no accounts needed.
   if (*capture) return ct::tools::RunCapture(capture_options);
   if (*replay) return ct::tools::RunReplay(replay_options);
-  ct::log::Init("copytrade", "warn");
+  // The CLI prints its own one-line errors; retries on the way are not news.
+  ct::log::Init("copytrade", "error");
   auto cfg = ct::config::LoadOrExit(config_path, env_path);
 
   if (*validate) {
@@ -116,7 +117,7 @@ int main(int argc, char** argv) {
                       {"quantity", o.quantity()}, {"price", o.price()}, {"averageprice", o.averageprice()},
                       {"status", o.status()}, {"ordertag", o.ordertag()}});
     } else {
-      std::printf("%-16s %-4s %-14s %-8s %6lld  %-10s %s\n", o.orderid().c_str(), o.transactiontype().c_str(),
+      std::printf("%-16s %-4s %-22s %-8s %6lld  %-10s %s\n", o.orderid().c_str(), o.transactiontype().c_str(),
                   o.tradingsymbol().c_str(), o.ordertype().c_str(), static_cast<long long>(o.quantity()),
                   o.status().c_str(), o.ordertag().c_str());
     }
