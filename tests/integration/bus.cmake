@@ -11,10 +11,11 @@ ct_add_test(bus_test
   LABELS integration)
 add_dependencies(bus_test ct-bus-pub ct-bus-sub)
 
-# Capture and replay through the real pipeline (uses the lead's harness).
+# Capture and replay through the real pipeline. Uses the pipeline harness
+# (tests/integration/pipeline_harness.*): keep LIBS in step with pipeline.cmake.
 ct_add_test(bus_capture_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/bus_capture_test.cpp ${CMAKE_CURRENT_LIST_DIR}/pipeline_harness.cpp
-  LIBS ct_test_support ct_totp cppzmq SQLite::SQLite3 nlohmann_json::nlohmann_json
+  LIBS ct_test_support ct_totp cppzmq SQLite::SQLite3 nlohmann_json::nlohmann_json CURL::libcurl
   LABELS integration)
 add_dependencies(bus_capture_test ct-bus-pub ct-bus-sub)
 
