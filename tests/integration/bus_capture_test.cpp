@@ -78,7 +78,8 @@ TEST(BusCaptureReplay, ReplayedCaptureGivesFollowersTheSameOrders) {
   q.StartExecutor(2);
   const std::string bus = q.dir().path() + "/bus";
   ChildProcess replay({BinPath("copytrade"), "replay", capture_file, "--to", "ipc://" + bus + "/w.pub",
-                       "--replay-endpoint", "ipc://" + bus + "/w.rep", "--as-fast-as-possible"},
+                       "--replay-endpoint", "ipc://" + bus + "/w.rep", "--as-fast-as-possible", "--state",
+                       keep / "replay-state"},
                       keep / "replay.log");
   ASSERT_TRUE(replay.WaitForLog("replayed all")) << replay.Log();
   ASSERT_TRUE(q.router->WaitForLog("copied to follower-", seconds(15), 4)) << q.router->Log();
@@ -104,7 +105,7 @@ TEST(BusCaptureReplay, CaptureIsCompleteAndReplayKeepsThePace) {
   // Original: ~1 s of messages. Replayed at --speed 2: about half a second.
   const auto start = std::chrono::steady_clock::now();
   ChildProcess replay({BinPath("copytrade"), "replay", dir / "cap", "--to", "ipc://" + dir / "r.pub", "--speed",
-                       "2"},
+                       "2", "--state", dir / "replay-state"},
                       dir / "replay.log");
   ASSERT_TRUE(replay.WaitForLog("replayed all 200", seconds(10))) << replay.Log();
   const auto took = std::chrono::steady_clock::now() - start;
@@ -116,6 +117,7 @@ TEST(BusCaptureReplay, CaptureIsCompleteAndReplayKeepsThePace) {
                    dir / "sub.log");
   ASSERT_TRUE(sub.WaitForLog("caught up 200")) << sub.Log();
   EXPECT_EQ(sub.Stop(), 0);
+  EXPECT_EQ(replay.Stop(), 0);
 }
 
 }  // namespace
