@@ -5,7 +5,8 @@
 
 #include "common/bus/socket_options.h"
 #include "common/bus/stream.h"
-#include "common/config/broker_client.h"
+#include "common/startup/broker_client.h"
+#include "common/startup/bus_security.h"
 #include "common/config/load.h"
 #include "common/log/log.h"
 #include "executor/executor.h"
@@ -21,6 +22,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   auto cfg = ct::config::LoadOrExit(config_path, env_path);
+  // Key files are checked before anything else starts.
+  const auto security = ct::startup::LoadBusSecurityOrExit(cfg.settings, ct::startup::BusRole::kExecutor);
   const auto* account = cfg.env.Follower(follower);
   if (!account)
     ct::config::ExitWithError({env_path, "FOLLOWER_" + std::to_string(follower) + "_*",
@@ -37,7 +40,7 @@ int main(int argc, char** argv) {
 
   auto& clock = ct::SystemClock::instance();
   const auto& c = account->credentials;
-  auto client_ptr = ct::config::MakeBrokerClient(*account, cfg.settings.broker, clock);
+  auto client_ptr = ct::startup::MakeBrokerClient(*account, cfg.settings.broker, clock);
   auto& client = *client_ptr;
   if (!cfg.settings.dry_run) {
     auto session = client.Login();
@@ -55,6 +58,7 @@ int main(int argc, char** argv) {
   loop.StopOnSignals();
   zmq::socket_t reports(ctx, zmq::socket_type::push);
   ct::bus::ConfigureSocket(reports, ct::bus::SocketRole::kReportSender);
+  if (security.client_of_router) ct::bus::ApplyCurveClient(reports, *security.client_of_router);
   reports.connect(cfg.settings.bus.router_reports_connect);
   ct::executor::Executor executor(
       {fs.id, cfg.settings.dry_run, fs.max_copy_delay_ms}, **journal, broker, clock,
@@ -69,7 +73,11 @@ int main(int argc, char** argv) {
   executor.ResolvePending();
 
   ct::bus::StreamSubscriber stream(
-      ctx, loop, clock, {cfg.settings.bus.router_publish_connect, cfg.settings.bus.router_replay_connect, fs.id},
+      ctx, loop, clock,
+      {.publish_endpoint = cfg.settings.bus.router_publish_connect,
+       .replay_endpoint = cfg.settings.bus.router_replay_connect,
+       .stream = fs.id,
+       .curve = security.client_of_router},
       (*journal)->Cursor(fs.id), [&](const ct::bus::Envelope& e) { return executor.Apply(e); });
   lg->info("executor up for {} ({}): dry_run={}, rule {}", fs.id, c.client_id, cfg.settings.dry_run,
            ct::config::ToString(fs.rule.mode));

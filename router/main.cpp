@@ -7,6 +7,7 @@
 #include "common/bus/socket_options.h"
 #include "common/bus/stream.h"
 #include "common/config/load.h"
+#include "common/startup/bus_security.h"
 #include "common/log/log.h"
 #include "router/router.h"
 
@@ -19,6 +20,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   auto cfg = ct::config::LoadOrExit(config_path, env_path);
+  // Key files are checked before anything else starts.
+  const auto security = ct::startup::LoadBusSecurityOrExit(cfg.settings, ct::startup::BusRole::kRouter);
   ct::log::Init("router", cfg.settings.log_level);
   auto lg = ct::log::Get("router");
   std::filesystem::create_directories(cfg.settings.state_dir);
@@ -35,11 +38,14 @@ int main(int argc, char** argv) {
   zmq::context_t ctx;
   ct::bus::Loop loop;
   loop.StopOnSignals();
+  std::optional<ct::bus::ZapAuthenticator> zap;
+  if (security.enabled) zap.emplace(ctx, loop, security.allowed_clients);
   ct::bus::StreamPublisher publisher(ctx, loop, **journal, clock,
                                      {.publish_endpoint = cfg.settings.bus.router_publish_bind,
                                       .replay_endpoint = cfg.settings.bus.router_replay_bind,
                                       .process = "router",
-                                      .prune_after = std::chrono::hours(cfg.settings.journal_prune_after_hours)});
+                                      .prune_after = std::chrono::hours(cfg.settings.journal_prune_after_hours),
+                                      .curve = security.server});
   ct::router::SessionRecords records(**journal,
                                      ct::router::RecordsFileName(cfg.settings.records_dir, clock.wall_ns()),
                                      followers);
@@ -48,11 +54,15 @@ int main(int argc, char** argv) {
 
   ct::bus::StreamSubscriber master(
       ctx, loop, clock,
-      {cfg.settings.bus.watcher_publish_connect, cfg.settings.bus.watcher_replay_connect, "master"},
+      {.publish_endpoint = cfg.settings.bus.watcher_publish_connect,
+       .replay_endpoint = cfg.settings.bus.watcher_replay_connect,
+       .stream = "master",
+       .curve = security.client_of_watcher},
       (*journal)->Cursor("master"), [&](const ct::bus::Envelope& e) { return router.ApplyMasterEvent(e); });
 
   zmq::socket_t reports(ctx, zmq::socket_type::pull);
   ct::bus::ConfigureSocket(reports, ct::bus::SocketRole::kReportReceiver);
+  if (security.server) ct::bus::ApplyCurveServer(reports, *security.server);
   ct::bus::BindSocket(reports, cfg.settings.bus.router_reports_bind);
   ct::bus::DropLog report_drops("router");
   loop.AddSocket(reports, [&] {

@@ -5,15 +5,21 @@
 //   copytrade orders --account follower-1 [--json]
 //   copytrade capture --from EP --replay EP --stream NAME --out FILE
 //   copytrade replay FILE --to EP [--speed X | --as-fast-as-possible]
+//   copytrade keygen PATH        (CURVE key pair: PATH.pub, PATH.key)
 #include <CLI/CLI.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
-#include "common/config/broker_client.h"
+#include "common/bus/curve.h"
 #include "common/config/load.h"
+#include "common/startup/broker_client.h"
 #include "common/log/log.h"
 #include "common/smartapi/client.h"
 #include "tools/capture_replay.h"
@@ -24,12 +30,31 @@ std::unique_ptr<ct::smartapi::Client> MakeClient(const ct::config::Loaded& cfg, 
   const auto* account = cfg.env.FindAccount(account_id);
   if (!account)
     ct::config::ExitWithError({cfg.env.path, account_id, "no such account (use master or follower-<n>)"});
-  return ct::config::MakeBrokerClient(*account, cfg.settings.broker, ct::SystemClock::instance());
+  return ct::startup::MakeBrokerClient(*account, cfg.settings.broker, ct::SystemClock::instance());
 }
 
 int Fail(const std::string& what, const ct::smartapi::Error& e) {
   std::cerr << what << ": " << ct::log::Mask(e.ToString()) << "\n";
   return 1;
+}
+
+int WriteKeyPair(const std::string& path) {
+  const auto [public_key, secret_key] = ct::bus::NewCurveKeyPair();
+  const std::string pub = path + ".pub", key = path + ".key";
+  const auto dir = std::filesystem::path(path).parent_path();
+  if (!dir.empty()) std::filesystem::create_directories(dir);
+  {
+    std::ofstream out(pub, std::ios::trunc);
+    out << public_key << "\n";
+    if (!out) return std::cerr << "cannot write " << pub << "\n", 1;
+  }
+  const mode_t old_mask = umask(077);  // the secret key is readable by its owner only
+  std::ofstream out(key, std::ios::trunc);
+  out << secret_key << "\n";
+  umask(old_mask);
+  if (!out) return std::cerr << "cannot write " << key << "\n", 1;
+  std::printf("%s\n%s (secret, mode 0600)\n", pub.c_str(), key.c_str());
+  return 0;
 }
 
 }  // namespace
@@ -72,7 +97,12 @@ int main(int argc, char** argv) {
   auto* capture = ct::tools::AddCaptureCommand(app, capture_options);
   auto* replay = ct::tools::AddReplayCommand(app, replay_options);
 
+  std::string key_path;
+  auto* keygen = app.add_subcommand("keygen", "write a CURVE key pair for [bus.curve]: PATH.pub and PATH.key");
+  keygen->add_option("path", key_path, "path without extension, e.g. keys/router")->required();
+
   CLI11_PARSE(app, argc, argv);
+  if (*keygen) return WriteKeyPair(key_path);
   // Bus tools: endpoints on the command line, no accounts needed.
   if (*capture) return ct::tools::RunCapture(capture_options);
   if (*replay) return ct::tools::RunReplay(replay_options);

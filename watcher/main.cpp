@@ -4,7 +4,8 @@
 #include <filesystem>
 #include <mutex>
 
-#include "common/config/broker_client.h"
+#include "common/startup/broker_client.h"
+#include "common/startup/bus_security.h"
 #include "common/config/load.h"
 #include "common/log/log.h"
 #include "common/orderfeed/order_feed.h"
@@ -20,6 +21,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   auto cfg = ct::config::LoadOrExit(config_path, env_path);
+  // Key files are checked before anything else starts.
+  const auto security = ct::startup::LoadBusSecurityOrExit(cfg.settings, ct::startup::BusRole::kWatcher);
   if (!cfg.env.master)
     ct::config::ExitWithError({env_path, "API_KEY, CLIENT_ID, PASSWORD, TOTP_SECRET", "master account missing"});
   ct::log::Init("watcher", cfg.settings.log_level);
@@ -32,7 +35,7 @@ int main(int argc, char** argv) {
   }
   auto& clock = ct::SystemClock::instance();
   const auto& c = cfg.env.master->credentials;
-  auto client_ptr = ct::config::MakeBrokerClient(*cfg.env.master, cfg.settings.broker, clock);
+  auto client_ptr = ct::startup::MakeBrokerClient(*cfg.env.master, cfg.settings.broker, clock);
   auto& client = *client_ptr;
   auto session = client.Login();
   if (!session.ok()) {
@@ -44,11 +47,14 @@ int main(int argc, char** argv) {
   zmq::context_t ctx;
   ct::bus::Loop loop;
   loop.StopOnSignals();
+  std::optional<ct::bus::ZapAuthenticator> zap;
+  if (security.enabled) zap.emplace(ctx, loop, security.allowed_clients);
   ct::bus::StreamPublisher publisher(ctx, loop, **journal, clock,
                                      {.publish_endpoint = cfg.settings.bus.watcher_publish_bind,
                                       .replay_endpoint = cfg.settings.bus.watcher_replay_bind,
                                       .process = "watcher",
-                                      .prune_after = std::chrono::hours(cfg.settings.journal_prune_after_hours)});
+                                      .prune_after = std::chrono::hours(cfg.settings.journal_prune_after_hours),
+                                      .curve = security.server});
   ct::watcher::Watcher watcher(**journal, publisher, clock, c.client_id);
   if (watcher.Restore()) {
     lg->info("restored today's baseline and state ({} orders tracked)", watcher.tracked());

@@ -225,6 +225,20 @@ Result<Settings, ConfigError> ParseSettings(const std::string& path, const std::
     if (!ep.value->empty() && !ValidEndpoint(*ep.value))
       bus.Fail(ep.key, "expected an ipc://, tcp:// or inproc:// endpoint, got '" + *ep.value + "'");
   }
+  TableReader curve(path, bus.Table("curve"), "bus.curve", error);
+  curve.Bool("enabled", s.curve.enabled);
+  struct KeyFile { const char* key; std::string* value; };
+  KeyFile key_files[] = {
+      {"watcher_public_key_file", &s.curve.watcher_public_key_file},
+      {"watcher_secret_key_file", &s.curve.watcher_secret_key_file},
+      {"router_public_key_file", &s.curve.router_public_key_file},
+      {"router_secret_key_file", &s.curve.router_secret_key_file},
+      {"client_public_key_file", &s.curve.client_public_key_file},
+      {"client_secret_key_file", &s.curve.client_secret_key_file},
+      {"allowed_clients_file", &s.curve.allowed_clients_file},
+  };
+  for (auto& kf : key_files) curve.String(kf.key, *kf.value);
+  curve.RejectUnknown();
   bus.RejectUnknown();
   auto fill = [](std::string& connect, const std::string& bind) {
     if (connect.empty()) connect = bind;

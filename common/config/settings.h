@@ -54,6 +54,18 @@ struct BusSettings {
   std::string router_publish_connect, router_replay_connect, router_reports_connect;
 };
 
+// [bus.curve]: CURVE encryption and client authentication for links that
+// leave the host. Server key pairs for the watcher and the router, this
+// host's client key pair, and the allow-list of client public keys that the
+// servers admit. Files hold Z85 keys (`copytrade keygen` writes them).
+struct CurveSettings {
+  bool enabled = false;
+  std::string watcher_public_key_file, watcher_secret_key_file;
+  std::string router_public_key_file, router_secret_key_file;
+  std::string client_public_key_file, client_secret_key_file;
+  std::string allowed_clients_file;
+};
+
 struct Settings {
   std::string path;
   bool dry_run = true;
@@ -69,6 +81,7 @@ struct Settings {
 
   BrokerSettings broker;
   BusSettings bus;
+  CurveSettings curve;
   int64_t poll_interval_ms = 1000;  // watcher order-book poll, >= 1000 (broker limit 1/s)
   bool order_feed = true;           // watcher also listens on the order-update WebSocket
   std::string state_dir = "state";   // journals

@@ -68,10 +68,13 @@ void Pipeline::StartRouter() {
   ASSERT_TRUE(router->WaitForLog("router up")) << router->Log();
 }
 
-void Pipeline::StartExecutor(int n) {
+void Pipeline::AppendConfig(const std::string& toml) { WriteFile(config(), ReadFile(config()) + "\n" + toml); }
+
+void Pipeline::StartExecutor(int n, const std::string& config_path) {
   auto& e = executors[static_cast<size_t>(n - 1)];
   e = std::make_unique<ChildProcess>(
-      std::vector<std::string>{BinPath("copytrade-executor"), "--config", config(), "--env", env(), "--follower",
+      std::vector<std::string>{BinPath("copytrade-executor"), "--config", config_path.empty() ? config() : config_path,
+                               "--env", env(), "--follower",
                                std::to_string(n)},
       dir_ / ("executor-" + std::to_string(n) + ".log"));
   ASSERT_TRUE(e->WaitForLog("executor up")) << e->Log();

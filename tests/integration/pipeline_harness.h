@@ -28,9 +28,11 @@ class Pipeline {
 
   void StartSim();
   void StartRouter();
-  void StartExecutor(int n);
+  void StartExecutor(int n, const std::string& config_path = "");
   void StartWatcher();
   void StartAll();  // sim, router, executors, watcher; waits until each is ready
+  // Appends to copytrade.toml (after StartSim, which writes it).
+  void AppendConfig(const std::string& toml);
 
   // Places an order in `account` through SmartAPI; returns the order id.
   std::string Place(const std::string& account, const std::string& side, const std::string& symbol,

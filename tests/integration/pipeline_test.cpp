@@ -150,6 +150,59 @@ TEST(Pipeline, ExecutorKilledWhileTheMasterTradesCatchesUpOnce) {
   EXPECT_EQ(f1[0]["quantity"].get<int>() + f1[1]["quantity"].get<int>(), 13);
 }
 
+TEST(Pipeline, CurveEncryptedBusAdmitsOnlyListedClients) {
+  Pipeline p({});
+  p.StartSim();
+  const std::string keys = p.dir() / "keys";
+  for (const std::string name : {"watcher", "router", "client", "intruder"}) {
+    int rc = 0;
+    const std::string out = p.Run({"keygen", keys + "/" + name}, &rc);
+    ASSERT_EQ(rc, 0) << out;
+  }
+  WriteFile(keys + "/allowed", ReadFile(keys + "/client.pub"));
+  p.AppendConfig("[bus.curve]\nenabled = true\n"
+                 "watcher_public_key_file = \"" + keys + "/watcher.pub\"\n"
+                 "watcher_secret_key_file = \"" + keys + "/watcher.key\"\n"
+                 "router_public_key_file = \"" + keys + "/router.pub\"\n"
+                 "router_secret_key_file = \"" + keys + "/router.key\"\n"
+                 "client_public_key_file = \"" + keys + "/client.pub\"\n"
+                 "client_secret_key_file = \"" + keys + "/client.key\"\n"
+                 "allowed_clients_file = \"" + keys + "/allowed\"\n");
+  // Follower 2's executor runs with a key pair the router does not list.
+  std::string intruder = ReadFile(p.config());
+  for (const std::string ext : {".pub", ".key"}) {
+    const std::string from = keys + "/client" + ext, to = keys + "/intruder" + ext;
+    intruder.replace(intruder.find(from), from.size(), to);
+  }
+  WriteFile(p.dir() / "intruder.toml", intruder);
+  p.StartRouter();
+  p.StartExecutor(1);
+  p.StartExecutor(2, p.dir() / "intruder.toml");
+  p.StartWatcher();
+  p.Place("master", "BUY", "SBIN-EQ", "3045", 5);
+  ASSERT_TRUE(p.router->WaitForLog("copied to follower-1", seconds(10))) << p.router->Log();
+  EXPECT_EQ(p.Copies("follower-1").size(), 1u);
+  // The unlisted client never hears the router: no copy, publisher never up.
+  EXPECT_TRUE(p.Copies("follower-2").empty());
+  EXPECT_EQ(p.executors[1]->Log().find("publisher up"), std::string::npos);
+  EXPECT_NE(p.router->Log().find("CURVE: refused client key"), std::string::npos) << p.router->Log();
+}
+
+TEST(Pipeline, CurveWithoutItsKeyFilesExitsTwoNamingTheSetting) {
+  Pipeline p({});
+  p.StartSim();
+  p.AppendConfig("[bus.curve]\nenabled = true\nclient_public_key_file = \"" + p.dir() / "nope.pub" + "\"\n");
+  ChildProcess executor({BinPath("copytrade-executor"), "--config", p.config(), "--env", p.env(), "--follower", "1"},
+                        p.dir() / "executor.bad.log");
+  EXPECT_EQ(executor.Wait(seconds(10)), 2);
+  EXPECT_NE(executor.Log().find("bus.curve.client_public_key_file"), std::string::npos) << executor.Log();
+  EXPECT_NE(executor.Log().find("nope.pub"), std::string::npos) << executor.Log();
+  ChildProcess watcher({BinPath("copytrade-watcher"), "--config", p.config(), "--env", p.env()},
+                       p.dir() / "watcher.bad.log");
+  EXPECT_EQ(watcher.Wait(seconds(10)), 2);
+  EXPECT_NE(watcher.Log().find("bus.curve.watcher_public_key_file: required"), std::string::npos) << watcher.Log();
+}
+
 TEST(Pipeline, BadConfigurationExitsTwoNamingFileAndKey) {
   Pipeline p({});
   p.StartSim();

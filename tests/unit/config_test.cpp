@@ -174,6 +174,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadSetting{"[bus]\nrouter_publish = \"http://x\"", "bus.router_publish", "endpoint"},
                       BadSetting{"[watcher]\npoll_interval_ms = 200", "watcher.poll_interval_ms", "between"},
                       BadSetting{"[broker]\nrest_url = \"ftp://x\"", "broker.rest_url", "http"},
+                      BadSetting{"[bus.curve]\nwatcher_key = \"k\"", "bus.curve.watcher_key", "unknown"},
+                      BadSetting{"[bus.curve]\nenabled = 1", "bus.curve.enabled", "true or false"},
                       BadSetting{"[copy\nx = 1", "line 1", "not valid TOML"}));
 
 TEST(Settings, CrossCheckNamesFollowerWithoutCredentials) {

@@ -1,8 +1,8 @@
-#include "common/config/broker_client.h"
+#include "common/startup/broker_client.h"
 
-namespace ct::config {
+namespace ct::startup {
 
-std::unique_ptr<smartapi::Client> MakeBrokerClient(const Account& account, const BrokerSettings& broker,
+std::unique_ptr<smartapi::Client> MakeBrokerClient(const config::Account& account, const config::BrokerSettings& broker,
                                                    const Clock& clock) {
   const auto& c = account.credentials;
   smartapi::CurlOptions options;
@@ -13,4 +13,4 @@ std::unique_ptr<smartapi::Client> MakeBrokerClient(const Account& account, const
       smartapi::MakeCurlTransport(options), clock);
 }
 
-}  // namespace ct::config
+}  // namespace ct::startup

@@ -8,9 +8,9 @@
 #include "common/config/settings.h"
 #include "common/smartapi/client.h"
 
-namespace ct::config {
+namespace ct::startup {
 
-std::unique_ptr<smartapi::Client> MakeBrokerClient(const Account& account, const BrokerSettings& broker,
+std::unique_ptr<smartapi::Client> MakeBrokerClient(const config::Account& account, const config::BrokerSettings& broker,
                                                    const Clock& clock);
 
-}  // namespace ct::config
+}  // namespace ct::startup
