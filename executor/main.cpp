@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "common/bus/socket_options.h"
+#include "common/bus/status.h"
 #include "common/bus/stream.h"
 #include "common/startup/broker_client.h"
 #include "common/startup/bus_security.h"
@@ -79,10 +80,17 @@ int main(int argc, char** argv) {
        .stream = fs.id,
        .curve = security.client_of_router},
       (*journal)->Cursor(fs.id), [&](const ct::bus::Envelope& e) { return executor.Apply(e); });
+  ct::bus::StatusFile status(loop, clock, cfg.settings.state_dir, "executor-" + std::to_string(follower));
+  status.Watch(stream);
+  status.Set("follower", c.client_id);
+  status.Set("dry_run", cfg.settings.dry_run);
   lg->info("executor up for {} ({}): dry_run={}, rule {}", fs.id, c.client_id, cfg.settings.dry_run,
            ct::config::ToString(fs.rule.mode));
   stream.Start();
+  status.Write();
   loop.Run();
+  status.Set("stopped", true);
+  status.Write();
   lg->info("executor for {} stopped", fs.id);
   return 0;
 }

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "common/bus/socket_options.h"
+#include "common/bus/status.h"
 #include "common/bus/stream.h"
 #include "common/config/load.h"
 #include "common/startup/bus_security.h"
@@ -80,10 +81,18 @@ int main(int argc, char** argv) {
     }
   });
 
+  ct::bus::StatusFile status(loop, clock, cfg.settings.state_dir, "router");
+  status.Watch(publisher);
+  status.Watch(master);
+  status.Set("records", records.file());
+  status.Set("dry_run", cfg.settings.dry_run);
   lg->info("router up: {} follower(s), dry_run={}, records {}", followers.size(), cfg.settings.dry_run,
            records.file());
   master.Start();
+  status.Write();
   loop.Run();
+  status.Set("stopped", true);
+  status.Write();
   records.Write();
   lg->info("router stopped; records in {}", records.file());
   return 0;

@@ -5,6 +5,7 @@
 //   copytrade orders --account follower-1 [--json]
 //   copytrade capture --from EP --replay EP --stream NAME --out FILE
 //   copytrade replay FILE --to EP [--speed X | --as-fast-as-possible]
+//   copytrade status [--config F] [--json]
 //   copytrade keygen PATH        (CURVE key pair: PATH.pub, PATH.key)
 #include <CLI/CLI.hpp>
 
@@ -23,6 +24,7 @@
 #include "common/log/log.h"
 #include "common/smartapi/client.h"
 #include "tools/capture_replay.h"
+#include "tools/status.h"
 
 namespace {
 
@@ -97,6 +99,10 @@ int main(int argc, char** argv) {
   auto* capture = ct::tools::AddCaptureCommand(app, capture_options);
   auto* replay = ct::tools::AddReplayCommand(app, replay_options);
 
+  auto* status = app.add_subcommand("status", "is each process running, are its streams up (exit 1 if not)");
+  status->add_option("--config", config_path, "copytrade.toml");
+  status->add_flag("--json", json, "print the raw status documents");
+
   std::string key_path;
   auto* keygen = app.add_subcommand("keygen", "write a CURVE key pair for [bus.curve]: PATH.pub and PATH.key");
   keygen->add_option("path", key_path, "path without extension, e.g. keys/router")->required();
@@ -108,6 +114,11 @@ int main(int argc, char** argv) {
   if (*replay) return ct::tools::RunReplay(replay_options);
   // The CLI prints its own one-line errors; retries on the way are not news.
   ct::log::Init("copytrade", "error");
+  if (*status) {
+    auto settings = ct::config::LoadSettings(config_path);
+    if (!settings.ok()) ct::config::ExitWithError(settings.error());
+    return ct::tools::RunStatus(settings->state_dir, json);
+  }
   auto cfg = ct::config::LoadOrExit(config_path, env_path);
 
   if (*validate) {

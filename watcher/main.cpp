@@ -6,6 +6,7 @@
 
 #include "common/startup/broker_client.h"
 #include "common/startup/bus_security.h"
+#include "common/bus/status.h"
 #include "common/config/load.h"
 #include "common/log/log.h"
 #include "common/orderfeed/order_feed.h"
@@ -56,6 +57,10 @@ int main(int argc, char** argv) {
                                       .prune_after = std::chrono::hours(cfg.settings.journal_prune_after_hours),
                                       .curve = security.server});
   ct::watcher::Watcher watcher(**journal, publisher, clock, c.client_id);
+  ct::bus::StatusFile status(loop, clock, cfg.settings.state_dir, "watcher");
+  status.Watch(publisher);
+  status.Set("master", c.client_id);
+  status.Set("order_feed_connected", false);
   if (watcher.Restore()) {
     lg->info("restored today's baseline and state ({} orders tracked)", watcher.tracked());
   } else {
@@ -78,7 +83,7 @@ int main(int argc, char** argv) {
          return token;
        },
        [&](const copytrade::v1::Order& order) { loop.Post([&watcher, order] { watcher.OnSnapshot({order}); }); },
-       nullptr});
+       [&](bool connected) { loop.Post([&status, connected] { status.Set("order_feed_connected", connected); }); }});
   if (cfg.settings.order_feed) feed.Start();
 
   // The client is used only by the poller thread from here on.
@@ -95,7 +100,10 @@ int main(int argc, char** argv) {
     loop.Post([&watcher, snapshot = std::move(book).value()] { watcher.OnSnapshot(snapshot); });
   });
   lg->info("watching master {} every {} ms", c.client_id, cfg.settings.poll_interval_ms);
+  status.Write();
   loop.Run();
+  status.Set("stopped", true);
+  status.Write();
   feed.Stop();
   poller.Stop();
   lg->info("watcher stopped");

@@ -112,6 +112,8 @@ class StreamPublisher {
   // Runs one prune now (the timer calls it every prune_interval).
   int64_t Prune();
   const DropCounters& drops() const { return drops_.counters; }
+  // Last seq of every stream this publisher serves.
+  const std::map<std::string, uint64_t>& streams() const { return last_seq_; }
   const std::string& publish_endpoint() const { return publish_endpoint_; }
   const std::string& replay_endpoint() const { return replay_endpoint_; }
 
@@ -163,6 +165,7 @@ class StreamSubscriber {
   void Start();
   void OnStateChange(StateChange cb) { on_state_ = std::move(cb); }
 
+  const std::string& stream() const { return options_.stream; }
   uint64_t applied_seq() const { return applied_; }
   bool publisher_up() const { return up_; }
   const DropCounters& drops() const { return drops_.counters; }

@@ -203,6 +203,34 @@ TEST(Pipeline, CurveWithoutItsKeyFilesExitsTwoNamingTheSetting) {
   EXPECT_NE(watcher.Log().find("bus.curve.watcher_public_key_file: required"), std::string::npos) << watcher.Log();
 }
 
+TEST(Pipeline, StatusShowsEveryProcessAndAStoppedWatcher) {
+  Pipeline p({});
+  p.StartAll();
+  int rc = -1;
+  std::string out;
+  // Status files are rewritten every second; the first ones may predate the
+  // subscribers hearing their publishers.
+  ASSERT_TRUE(Eventually(
+      [&] {
+        out = p.Run({"status", "--config", p.config()}, &rc);
+        return rc == 0 && out.find("order feed connected") != std::string::npos;
+      },
+      seconds(5)))
+      << out;
+  for (const std::string name : {"watcher", "router", "executor-1", "executor-2"})
+    EXPECT_NE(out.find(name + " "), std::string::npos) << out;
+  EXPECT_NE(out.find("order feed connected"), std::string::npos) << out;
+  p.watcher->Signal(SIGKILL);
+  ASSERT_TRUE(Eventually(
+      [&] {
+        out = p.Run({"status", "--config", p.config()}, &rc);
+        return out.find("master: applied 0, publisher DOWN") != std::string::npos;
+      },
+      seconds(8)))
+      << out;
+  EXPECT_EQ(rc, 1);
+}
+
 TEST(Pipeline, BadConfigurationExitsTwoNamingFileAndKey) {
   Pipeline p({});
   p.StartSim();
