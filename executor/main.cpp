@@ -8,36 +8,30 @@
 #include "common/bus/stream.h"
 #include "common/startup/broker_client.h"
 #include "common/startup/bus_security.h"
+#include "common/startup/process.h"
 #include "common/config/load.h"
 #include "common/log/log.h"
 #include "executor/executor.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"copytrade-executor: places one follower's copies"};
-  std::string config_path = "copytrade.toml", env_path = ".env";
+  ct::startup::ConfigPaths paths;
   int follower = 0;
-  app.add_option("--config", config_path, "copytrade.toml");
-  app.add_option("--env", env_path, ".env with the accounts");
+  ct::startup::AddConfigFlags(app, paths);
   app.add_option("--follower", follower, "follower number n (FOLLOWER_<n>_* in .env)")->required();
-  app.set_version_flag("--version", COPYTRADE_VERSION);
   CLI11_PARSE(app, argc, argv);
 
-  auto cfg = ct::config::LoadOrExit(config_path, env_path);
+  auto cfg = ct::config::LoadOrExit(paths.config, paths.env);
   // Key files are checked before anything else starts.
   const auto security = ct::startup::LoadBusSecurityOrExit(cfg.settings, ct::startup::BusRole::kExecutor);
   const auto* account = cfg.env.Follower(follower);
   if (!account)
-    ct::config::ExitWithError({env_path, "FOLLOWER_" + std::to_string(follower) + "_*",
+    ct::config::ExitWithError({paths.env, "FOLLOWER_" + std::to_string(follower) + "_*",
                                "no credentials for follower " + std::to_string(follower)});
   const auto fs = cfg.settings.Follower(follower);
   ct::log::Init("executor-" + std::to_string(follower), cfg.settings.log_level);
   auto lg = ct::log::Get("executor");
-  std::filesystem::create_directories(cfg.settings.state_dir);
-  auto journal = ct::bus::Journal::Open(cfg.settings.state_dir + "/executor-" + std::to_string(follower) + ".db");
-  if (!journal.ok()) {
-    lg->critical("{}", journal.error());
-    return 1;
-  }
+  auto journal = ct::startup::OpenJournalOrExit(cfg.settings, "executor-" + std::to_string(follower));
 
   auto& clock = ct::SystemClock::instance();
   const auto& c = account->credentials;
@@ -62,7 +56,7 @@ int main(int argc, char** argv) {
   if (security.client_of_router) ct::bus::ApplyCurveClient(reports, *security.client_of_router);
   reports.connect(cfg.settings.bus.router_reports_connect);
   ct::executor::Executor executor(
-      {fs.id, cfg.settings.dry_run, fs.max_copy_delay_ms}, **journal, broker, clock,
+      {fs.id, cfg.settings.dry_run, fs.max_copy_delay_ms}, *journal, broker, clock,
       [&](const copytrade::v1::ExecutionReport& report) {
         ct::bus::Envelope env;
         env.set_stream_id("reports/" + fs.id);
@@ -79,7 +73,7 @@ int main(int argc, char** argv) {
        .replay_endpoint = cfg.settings.bus.router_replay_connect,
        .stream = fs.id,
        .curve = security.client_of_router},
-      (*journal)->Cursor(fs.id), [&](const ct::bus::Envelope& e) { return executor.Apply(e); });
+      journal->Cursor(fs.id), [&](const ct::bus::Envelope& e) { return executor.Apply(e); });
   ct::bus::StatusFile status(loop, clock, cfg.settings.state_dir, "executor-" + std::to_string(follower));
   status.Watch(stream);
   status.Set("follower", c.client_id);

@@ -9,28 +9,22 @@
 #include "common/bus/stream.h"
 #include "common/config/load.h"
 #include "common/startup/bus_security.h"
+#include "common/startup/process.h"
 #include "common/log/log.h"
 #include "router/router.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"copytrade-router: applies filters and quantity rules per follower"};
-  std::string config_path = "copytrade.toml", env_path = ".env";
-  app.add_option("--config", config_path, "copytrade.toml");
-  app.add_option("--env", env_path, ".env with the accounts");
-  app.set_version_flag("--version", COPYTRADE_VERSION);
+  ct::startup::ConfigPaths paths;
+  ct::startup::AddConfigFlags(app, paths);
   CLI11_PARSE(app, argc, argv);
 
-  auto cfg = ct::config::LoadOrExit(config_path, env_path);
+  auto cfg = ct::config::LoadOrExit(paths.config, paths.env);
   // Key files are checked before anything else starts.
   const auto security = ct::startup::LoadBusSecurityOrExit(cfg.settings, ct::startup::BusRole::kRouter);
   ct::log::Init("router", cfg.settings.log_level);
   auto lg = ct::log::Get("router");
-  std::filesystem::create_directories(cfg.settings.state_dir);
-  auto journal = ct::bus::Journal::Open(cfg.settings.state_dir + "/router.db");
-  if (!journal.ok()) {
-    lg->critical("{}", journal.error());
-    return 1;
-  }
+  auto journal = ct::startup::OpenJournalOrExit(cfg.settings, "router");
   std::vector<ct::router::FollowerTarget> followers;
   for (const auto& f : cfg.env.followers)
     followers.push_back({cfg.settings.Follower(f.number), f.credentials.client_id});
@@ -41,17 +35,17 @@ int main(int argc, char** argv) {
   loop.StopOnSignals();
   std::optional<ct::bus::ZapAuthenticator> zap;
   if (security.enabled) zap.emplace(ctx, loop, security.allowed_clients);
-  ct::bus::StreamPublisher publisher(ctx, loop, **journal, clock,
+  ct::bus::StreamPublisher publisher(ctx, loop, *journal, clock,
                                      {.publish_endpoint = cfg.settings.bus.router_publish_bind,
                                       .replay_endpoint = cfg.settings.bus.router_replay_bind,
                                       .process = "router",
                                       .prune_after = std::chrono::hours(cfg.settings.journal_prune_after_hours),
                                       .curve = security.server});
-  ct::router::SessionRecords records(**journal,
+  ct::router::SessionRecords records(*journal,
                                      ct::router::RecordsFileName(cfg.settings.records_dir, clock.wall_ns()),
                                      followers);
   records.Write();
-  ct::router::Router router(cfg.settings, followers, **journal, publisher, records, clock);
+  ct::router::Router router(cfg.settings, followers, *journal, publisher, records, clock);
 
   ct::bus::StreamSubscriber master(
       ctx, loop, clock,
@@ -59,7 +53,7 @@ int main(int argc, char** argv) {
        .replay_endpoint = cfg.settings.bus.watcher_replay_connect,
        .stream = "master",
        .curve = security.client_of_watcher},
-      (*journal)->Cursor("master"), [&](const ct::bus::Envelope& e) { return router.ApplyMasterEvent(e); });
+      journal->Cursor("master"), [&](const ct::bus::Envelope& e) { return router.ApplyMasterEvent(e); });
 
   zmq::socket_t reports(ctx, zmq::socket_type::pull);
   ct::bus::ConfigureSocket(reports, ct::bus::SocketRole::kReportReceiver);

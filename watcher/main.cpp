@@ -6,6 +6,7 @@
 
 #include "common/startup/broker_client.h"
 #include "common/startup/bus_security.h"
+#include "common/startup/process.h"
 #include "common/bus/status.h"
 #include "common/config/load.h"
 #include "common/log/log.h"
@@ -15,25 +16,18 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"copytrade-watcher: publishes the master account's order events"};
-  std::string config_path = "copytrade.toml", env_path = ".env";
-  app.add_option("--config", config_path, "copytrade.toml");
-  app.add_option("--env", env_path, ".env with the accounts");
-  app.set_version_flag("--version", COPYTRADE_VERSION);
+  ct::startup::ConfigPaths paths;
+  ct::startup::AddConfigFlags(app, paths);
   CLI11_PARSE(app, argc, argv);
 
-  auto cfg = ct::config::LoadOrExit(config_path, env_path);
+  auto cfg = ct::config::LoadOrExit(paths.config, paths.env);
   // Key files are checked before anything else starts.
   const auto security = ct::startup::LoadBusSecurityOrExit(cfg.settings, ct::startup::BusRole::kWatcher);
   if (!cfg.env.master)
-    ct::config::ExitWithError({env_path, "API_KEY, CLIENT_ID, PASSWORD, TOTP_SECRET", "master account missing"});
+    ct::config::ExitWithError({paths.env, "API_KEY, CLIENT_ID, PASSWORD, TOTP_SECRET", "master account missing"});
   ct::log::Init("watcher", cfg.settings.log_level);
   auto lg = ct::log::Get("watcher");
-  std::filesystem::create_directories(cfg.settings.state_dir);
-  auto journal = ct::bus::Journal::Open(cfg.settings.state_dir + "/watcher.db");
-  if (!journal.ok()) {
-    lg->critical("{}", journal.error());
-    return 1;
-  }
+  auto journal = ct::startup::OpenJournalOrExit(cfg.settings, "watcher");
   auto& clock = ct::SystemClock::instance();
   const auto& c = cfg.env.master->credentials;
   auto client_ptr = ct::startup::MakeBrokerClient(*cfg.env.master, cfg.settings.broker, clock);
@@ -50,13 +44,13 @@ int main(int argc, char** argv) {
   loop.StopOnSignals();
   std::optional<ct::bus::ZapAuthenticator> zap;
   if (security.enabled) zap.emplace(ctx, loop, security.allowed_clients);
-  ct::bus::StreamPublisher publisher(ctx, loop, **journal, clock,
+  ct::bus::StreamPublisher publisher(ctx, loop, *journal, clock,
                                      {.publish_endpoint = cfg.settings.bus.watcher_publish_bind,
                                       .replay_endpoint = cfg.settings.bus.watcher_replay_bind,
                                       .process = "watcher",
                                       .prune_after = std::chrono::hours(cfg.settings.journal_prune_after_hours),
                                       .curve = security.server});
-  ct::watcher::Watcher watcher(**journal, publisher, clock, c.client_id);
+  ct::watcher::Watcher watcher(*journal, publisher, clock, c.client_id);
   ct::bus::StatusFile status(loop, clock, cfg.settings.state_dir, "watcher");
   status.Watch(publisher);
   status.Set("master", c.client_id);
