@@ -69,8 +69,18 @@ int main(int argc, char** argv) {
   int orders = 2000;
   int warmup = 200;
   std::string sim_binary = std::string(CT_BIN_DIR) + "/copytrade-sim";
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; i += 2) {
     const std::string flag = argv[i];
+    if (flag == "--quick") {  // CI: a short run, same report
+      orders = 300;
+      warmup = 50;
+      --i;
+      continue;
+    }
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "%s needs a value\n", flag.c_str());
+      return 2;
+    }
     if (flag == "--orders")
       orders = std::atoi(argv[i + 1]);
     else if (flag == "--warmup")
@@ -78,7 +88,7 @@ int main(int argc, char** argv) {
     else if (flag == "--sim")
       sim_binary = argv[i + 1];
     else {
-      std::fprintf(stderr, "usage: %s [--orders N] [--warmup N] [--sim PATH]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--quick] [--orders N] [--warmup N] [--sim PATH]\n", argv[0]);
       return 2;
     }
   }
