@@ -190,3 +190,19 @@ TEST(Settings, CrossCheckNamesFollowerWithoutCredentials) {
 
 }  // namespace
 }  // namespace ct::config
+
+namespace ct::config {
+namespace {
+
+TEST(Settings, ShippedExamplesAreValidAndDryRun) {
+  auto settings = LoadSettings(CT_SOURCE_DIR "/deploy/copytrade.example.toml");
+  ASSERT_TRUE(settings.ok()) << settings.error().ToString();
+  auto env = LoadEnvFile(CT_SOURCE_DIR "/deploy/example.env");
+  ASSERT_TRUE(env.ok()) << env.error().ToString();
+  EXPECT_FALSE(CrossCheck(*settings, *env).has_value());
+  EXPECT_TRUE(settings->dry_run);
+  EXPECT_EQ(env->followers.size(), 2u);
+}
+
+}  // namespace
+}  // namespace ct::config
