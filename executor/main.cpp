@@ -81,6 +81,17 @@ int main(int argc, char** argv) {
   lg->info("executor up for {} ({}): dry_run={}, rule {}", fs.id, c.client_id, cfg.settings.dry_run,
            ct::config::ToString(fs.rule.mode));
   stream.Start();
+  if (!cfg.settings.dry_run) {
+    // Sessions end at midnight IST: log in again as soon as that happens,
+    // so the first copy of the day does not pay for the login.
+    loop.Every(std::chrono::minutes(1), [&] {
+      if (!client.NeedsDailyRelogin(clock.wall_ns())) return;
+      if (auto ok = client.EnsureSession(); !ok.ok())
+        lg->error("daily re-login for {} failed: {}", fs.id, ok.error().ToString());
+      else
+        lg->info("logged in again for the new day ({})", c.client_id);
+    });
+  }
   status.Write();
   loop.Run();
   status.Set("stopped", true);
