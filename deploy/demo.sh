@@ -122,6 +122,9 @@ wait_for 20 "$EXPECTED copies in the followers' books" copies_landed || true
 sleep 1  # let the last report reach the router's records
 kill "$TAIL_PID" 2>/dev/null || true; TAIL_PID=""
 
+say "copytrade status"
+"$CT" status --config "$CT_HOME/copytrade.toml" || true
+
 say "follower order books at the broker"
 for n in $(seq "$CT_FOLLOWERS"); do
   echo "follower-$n:"; "$CT" orders "${ARGS[@]}" --account "follower-$n"
