@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
     while (ct::bus::ReceiveMultipart(reports, frames)) {
       ct::bus::Envelope env;
       if (frames.size() != 1) {
-        report_drops.WrongFrameCount(frames.size());
+        report_drops.WrongFrameCount(frames.size(), 1);
       } else if (!env.ParseFromArray(frames[0].data(), static_cast<int>(frames[0].size())) ||
                  !env.has_execution_report()) {
         report_drops.Undecodable();

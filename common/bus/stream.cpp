@@ -27,9 +27,9 @@ void DropLog::Once(const std::string& kind, const std::string& detail) {
     log::Get(component_)->warn("dropped a malformed bus message ({}): {}; further ones are only counted",
                                kind, detail);
 }
-void DropLog::WrongFrameCount(size_t frames) {
+void DropLog::WrongFrameCount(size_t frames, size_t expected) {
   ++counters.wrong_frame_count;
-  Once("wrong frame count", std::to_string(frames) + " frames, expected 2");
+  Once("wrong frame count", std::to_string(frames) + " frames, expected " + std::to_string(expected));
 }
 void DropLog::Undecodable() {
   ++counters.undecodable;

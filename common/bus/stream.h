@@ -59,7 +59,7 @@ struct DropCounters {
 class DropLog {
  public:
   explicit DropLog(std::string component) : component_(std::move(component)) {}
-  void WrongFrameCount(size_t frames);
+  void WrongFrameCount(size_t frames, size_t expected = 2);
   void Undecodable();
   void UnknownStream(const std::string& topic);
   DropCounters counters;
