@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
     }
   });
 
+  loop.Every(std::chrono::milliseconds(200), [&] { records.Flush(); });
   ct::bus::StatusFile status(loop, clock, cfg.settings.state_dir, "router");
   status.Watch(publisher);
   status.Watch(master);

@@ -94,6 +94,7 @@ bool SessionRecords::Add(const v1::ExecutionReport& r) {
   ins.Bind(1, r.ordertag()).Bind(2, file_).Bind(3, std::string(OutcomeName(r.outcome())))
       .Bind(4, log::Mask(rec.dump())).Bind(5, r.reported_time_ns());
   ins.Step();
+  dirty_ = true;
   return true;
 }
 
@@ -111,7 +112,8 @@ void SessionRecords::AddSkipped(const v1::MasterOrderEvent& event, const Followe
   Add(r);
 }
 
-void SessionRecords::Write() const {
+void SessionRecords::Write() {
+  dirty_ = false;
   nlohmann::json records = nlohmann::json::array();
   int64_t total = 0, ok = 0, failed = 0, skipped = 0;
   bus::Statement q(journal_.db(), "SELECT outcome, record FROM records WHERE session=? ORDER BY time_ns");
@@ -170,7 +172,6 @@ bool Router::ApplyMasterEvent(const bus::Envelope& envelope) {
   const auto& event = envelope.master_order_event();
   const auto& order = event.order();
   std::vector<bus::Envelope> out;
-  bool any_skipped = false;
   journal_.Transaction([&] {
     journal_.SetCursor(envelope.stream_id(), envelope.seq());
     if (event.kind() != v1::ORDER_EVENT_FILLED) return;  // only fills are copied so far
@@ -179,13 +180,11 @@ bool Router::ApplyMasterEvent(const bus::Envelope& envelope) {
       if (!f.settings.enabled) continue;
       if (filtered) {
         records_.AddSkipped(event, f, *filtered);
-        any_skipped = true;
         continue;
       }
       const Sizing size = SizeQuantity(f.settings.rule, order.quantity(), order.lotsize());
       if (size.quantity <= 0) {
         records_.AddSkipped(event, f, size.skipped_reason);
-        any_skipped = true;
         continue;
       }
       bus::Envelope env;
@@ -227,7 +226,6 @@ bool Router::ApplyMasterEvent(const bus::Envelope& envelope) {
              ci.follower_id(), ci.order().quantity(), ci.rule().source());
     publisher_.Send(env);
   }
-  if (any_skipped) records_.Write();
   return true;
 }
 
@@ -249,7 +247,6 @@ void Router::OnReport(const v1::ExecutionReport& report) {
       lg->warn("copy to {} of master order {}: {} {} {}", report.follower_id(), report.master_order_id(),
                OutcomeName(report.outcome()), report.error_code(), report.error_text());
   }
-  records_.Write();
 }
 
 }  // namespace ct::router

@@ -35,13 +35,19 @@ class SessionRecords {
   bool Add(const copytrade::v1::ExecutionReport& report);
   void AddSkipped(const copytrade::v1::MasterOrderEvent& event, const FollowerTarget& follower,
                   const std::string& reason);
-  void Write() const;  // atomically replaces the file
+  void Write();  // atomically replaces the file
+  // Writes only if a record changed since the last write. The router's loop
+  // calls it on a short timer, so a burst of reports costs one rewrite.
+  void Flush() {
+    if (dirty_) Write();
+  }
   const std::string& file() const { return file_; }
 
  private:
   bus::Journal& journal_;
   std::string file_;
   std::map<std::string, std::string> client_ids_;
+  bool dirty_ = false;
 };
 
 class Router {
