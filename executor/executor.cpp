@@ -132,12 +132,7 @@ void Executor::Execute(const v1::CopyInstruction& ci, uint64_t seq) {
           report_(report);
           return;
         }
-        if (*found) {
-          report.set_outcome(v1::OUTCOME_PLACED);
-          report.set_broker_order_id((*found)->orderid());
-          report.set_broker_unique_order_id((*found)->uniqueorderid());
-          return Finish(ci, seq, std::move(report));
-        }
+        if (*found) return FinishFoundInBook(ci, seq, **found);
         continue;  // absent: safe to place again
       }
       case smartapi::ErrorKind::kThrottled:
@@ -183,6 +178,14 @@ void Executor::Finish(const v1::CopyInstruction& ci, uint64_t seq, v1::Execution
   report_(report);
 }
 
+void Executor::FinishFoundInBook(const v1::CopyInstruction& ci, uint64_t seq, const smartapi::Order& order) {
+  v1::ExecutionReport report;
+  report.set_outcome(v1::OUTCOME_PLACED);
+  report.set_broker_order_id(order.orderid());
+  report.set_broker_unique_order_id(order.uniqueorderid());
+  Finish(ci, seq, std::move(report));
+}
+
 void Executor::ResolvePending() {
   struct Pending {
     v1::CopyInstruction ci;
@@ -208,11 +211,7 @@ void Executor::ResolvePending() {
     auto found = FindByTag(p.ci.ordertag());
     if (!found) continue;  // broker unreachable: try at the next start
     if (*found) {
-      v1::ExecutionReport report;
-      report.set_outcome(v1::OUTCOME_PLACED);
-      report.set_broker_order_id((*found)->orderid());
-      report.set_broker_unique_order_id((*found)->uniqueorderid());
-      Finish(p.ci, p.seq, std::move(report));
+      FinishFoundInBook(p.ci, p.seq, **found);
     } else {
       Execute(p.ci, p.seq);
     }

@@ -75,6 +75,9 @@ class Executor {
                                                           int lookups = kAbsentAfterLookups);
   void Finish(const copytrade::v1::CopyInstruction& instruction, uint64_t seq,
               copytrade::v1::ExecutionReport report);
+  // The copy is already in the follower's book (its ordertag was found).
+  void FinishFoundInBook(const copytrade::v1::CopyInstruction& instruction, uint64_t seq,
+                         const smartapi::Order& order);
 
   ExecutorOptions options_;
   bus::Journal& journal_;
