@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 #include "common/log/log.h"
 
@@ -11,7 +12,111 @@ namespace {
   log::Get("journal")->critical("{}: {}", what, db ? sqlite3_errmsg(db) : "no database");
   std::abort();
 }
+
+// Opens `path` with the settings every connection to a journal shares.
+Result<sqlite3*, std::string> Connect(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string err = "cannot open journal " + path + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return err;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  int persist_wal = 1;
+  sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
+  return db;
+}
+
+// Grows a new journal's WAL to the size it keeps between checkpoints, once
+// (PERSIST_WAL keeps it afterwards): a scratch table of kCheckpointFrames
+// pages is written and dropped again, then checkpointed. The database file
+// keeps those pages as free space that the outbox fills later.
+void PresizeWal(sqlite3* db, const std::string& path) {
+  constexpr int64_t kPageBytes = 4096, kFrameHeaderBytes = 24;
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path + "-wal", ec);
+  if (!ec && static_cast<int64_t>(size) >= Journal::kCheckpointFrames * (kPageBytes + kFrameHeaderBytes)) return;
+  const std::string sql = "CREATE TABLE wal_presize(b BLOB);"
+                          "INSERT INTO wal_presize VALUES(zeroblob(" +
+                          std::to_string(Journal::kCheckpointFrames * kPageBytes) +
+                          "));"
+                          "DROP TABLE wal_presize;";
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    // Only speed is lost: commits grow the WAL until it has this size.
+    log::Get("journal")->warn("cannot presize the WAL of {}: {}", path, err ? err : "?");
+    sqlite3_free(err);
+    return;
+  }
+  sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+}
 }  // namespace
+
+// Runs PASSIVE checkpoints on its own thread and connection when the owner's
+// commits have filled the WAL past kCheckpointFrames. A passive checkpoint
+// never blocks the writer: the next commit after a complete one starts the
+// WAL over from its beginning.
+class Journal::Checkpointer {
+ public:
+  explicit Checkpointer(sqlite3* db) : db_(db), thread_([this] { Run(); }) {}
+  ~Checkpointer() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+    sqlite3_close(db_);
+  }
+  void WalHolds(int frames) {
+    if (frames < kCheckpointFrames) return;
+    {
+      std::lock_guard lock(mu_);
+      due_ = true;
+    }
+    wake_.notify_one();
+  }
+  uint64_t done() const {
+    std::lock_guard lock(mu_);
+    return done_;
+  }
+  // On the owner's thread and connection: waits for a background checkpoint
+  // that is running, then checkpoints everything the WAL holds.
+  void CatchUp(sqlite3* owner) {
+    std::lock_guard one_at_a_time(checkpointing_);
+    Checkpoint(owner);
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mu_);
+    while (true) {
+      wake_.wait(lock, [this] { return due_ || stop_; });
+      if (stop_) return;
+      due_ = false;
+      lock.unlock();
+      {
+        std::lock_guard one_at_a_time(checkpointing_);
+        Checkpoint(db_);
+      }
+      lock.lock();
+      ++done_;
+    }
+  }
+  static void Checkpoint(sqlite3* db) {
+    const int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) log::Get("journal")->warn("checkpoint failed: {}", sqlite3_errmsg(db));
+  }
+
+  sqlite3* db_;
+  std::mutex checkpointing_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  bool due_ = false, stop_ = false;
+  uint64_t done_ = 0;
+  std::thread thread_;  // last: starts after the members it uses exist
+};
 
 Statement::Statement(sqlite3* db, const std::string& sql) : db_(db) {
   if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK) Die(db, "prepare " + sql);
@@ -50,14 +155,9 @@ std::string Statement::Blob(int col) const {
 }
 
 Result<std::unique_ptr<Journal>, std::string> Journal::Open(const std::string& path) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK) {
-    std::string err = "cannot open journal " + path + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
-    sqlite3_close(db);
-    return err;
-  }
-  sqlite3_busy_timeout(db, 5000);
+  auto connected = Connect(path);
+  if (!connected.ok()) return connected.error();
+  sqlite3* db = *connected;
   const char* schema =
       "PRAGMA journal_mode=WAL;"
       "PRAGMA synchronous=FULL;"
@@ -71,10 +171,25 @@ Result<std::unique_ptr<Journal>, std::string> Journal::Open(const std::string& p
     sqlite3_close(db);
     return msg;
   }
-  return std::unique_ptr<Journal>(new Journal(db, path));
+  PresizeWal(db, path);
+  auto checkpoint_connection = Connect(path);
+  if (!checkpoint_connection.ok()) {
+    sqlite3_close(db);
+    return checkpoint_connection.error();
+  }
+  // The checkpoint's own fsyncs follow this setting of its connection.
+  sqlite3_exec(*checkpoint_connection, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr);
+  return std::unique_ptr<Journal>(
+      new Journal(db, path, std::make_unique<Checkpointer>(*checkpoint_connection)));
 }
 
-Journal::Journal(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {
+Journal::Journal(sqlite3* db, std::string path, std::unique_ptr<Checkpointer> checkpointer)
+    : db_(db), path_(std::move(path)), checkpointer_(std::move(checkpointer)) {
+  // Replaces SQLite's automatic checkpoint, which would run inside the
+  // commit that crosses its threshold.
+  sqlite3_wal_hook(db_, &Journal::OnWalCommit, this);
+  begin_ = std::make_unique<Statement>(db_, "BEGIN IMMEDIATE");
+  commit_ = std::make_unique<Statement>(db_, "COMMIT");
   append_ = std::make_unique<Statement>(
       db_, "INSERT INTO outbox(stream, seq, topic, payload, time_ns) VALUES(?,?,?,?,?)");
   last_seq_ = std::make_unique<Statement>(db_, "SELECT COALESCE(MAX(seq),0) FROM outbox WHERE stream=?");
@@ -88,14 +203,30 @@ Journal::Journal(sqlite3* db, std::string path) : db_(db), path_(std::move(path)
 }
 
 Journal::~Journal() {
+  begin_.reset();
+  commit_.reset();
   append_.reset();
   last_seq_.reset();
   first_seq_.reset();
   read_.reset();
   cursor_get_.reset();
   cursor_set_.reset();
+  checkpointer_.reset();
   sqlite3_close(db_);
 }
+
+int Journal::OnWalCommit(void* self, sqlite3* db, const char*, int frames) {
+  auto* journal = static_cast<Journal*>(self);
+  if (journal->on_commit_) journal->on_commit_();
+  journal->checkpointer_->WalHolds(frames);
+  // The WAL starts over only when a transaction begins with everything in
+  // it checkpointed. Commits that never pause would keep the background
+  // checkpoint from ever catching up; past the limit, this thread does it.
+  if (frames >= kWalLimitFrames) journal->checkpointer_->CatchUp(db);
+  return SQLITE_OK;
+}
+
+uint64_t Journal::checkpoints() const { return checkpointer_->done(); }
 
 void Journal::Exec(const std::string& sql) {
   char* err = nullptr;
@@ -113,11 +244,13 @@ void Journal::Transaction(const std::function<void()>& body) {
     --depth_;
     return;
   }
-  Exec("BEGIN IMMEDIATE");
+  begin_->Reset();
+  begin_->Step();
   depth_ = 1;
   body();
   depth_ = 0;
-  Exec("COMMIT");
+  commit_->Reset();
+  commit_->Step();
 }
 
 void Journal::Append(const JournalEntry& e) {

@@ -7,15 +7,29 @@
 //
 // Processes add their own tables through Exec()/db() (e.g. the executor's
 // intents). Owned and used by one thread (the process loop).
+//
+// Commit latency is the bus's latency (each hop is two fsync'd commits), so
+// nothing else waits on the owning thread's commits:
+//  - checkpoints (copying the WAL back into the database, two more fsyncs)
+//    run on a background thread with its own connection once the WAL holds
+//    kCheckpointFrames pages, not inside a commit; only a writer that never
+//    pauses long enough for them to finish checkpoints itself, past
+//    kWalLimitFrames, so the WAL stays bounded;
+//  - the WAL file is kept across checkpoints and restarts (PERSIST_WAL), so
+//    commits overwrite blocks the file already has instead of growing it,
+//    which would make every fsync also commit the file system's journal.
 #pragma once
 
 #include <sqlite3.h>
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/core/result.h"
@@ -88,12 +102,26 @@ class Journal {
   sqlite3* db() { return db_; }
   const std::string& path() const { return path_; }
 
+  // Called on the owning thread right after each commit that wrote pages
+  // (for measurements: bench-bus times its commits with it).
+  void OnCommit(std::function<void()> observer) { on_commit_ = std::move(observer); }
+  // Checkpoints the background thread has completed.
+  uint64_t checkpoints() const;
+
+  static constexpr int kCheckpointFrames = 1000;  // SQLite's own default
+  static constexpr int kWalLimitFrames = 4 * kCheckpointFrames;
+
  private:
-  Journal(sqlite3* db, std::string path);
+  class Checkpointer;
+  Journal(sqlite3* db, std::string path, std::unique_ptr<Checkpointer> checkpointer);
+  static int OnWalCommit(void* self, sqlite3* db, const char* name, int frames);
+
   sqlite3* db_;
   std::string path_;
   int depth_ = 0;
-  std::unique_ptr<Statement> append_, last_seq_, first_seq_, read_, cursor_get_, cursor_set_;
+  std::function<void()> on_commit_;
+  std::unique_ptr<Checkpointer> checkpointer_;
+  std::unique_ptr<Statement> begin_, commit_, append_, last_seq_, first_seq_, read_, cursor_get_, cursor_set_;
 };
 
 }  // namespace ct::bus

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <filesystem>
 
 #include "common/bus/capture.h"
 #include "common/bus/journal.h"
@@ -37,6 +38,37 @@ TEST(Journal, NestedTransactionsCommitOnceWithTheOutermost) {
   // A second connection sees the committed state.
   auto other = OpenJournal(dir / "j.db");
   EXPECT_EQ(other->Cursor("s"), 3u);
+}
+
+// Commits never run a checkpoint themselves: a background thread does, so
+// the WAL stays near its presized size (it cycles instead of growing), and
+// it is kept on close so a restarted process overwrites it too.
+TEST(Journal, CheckpointsInTheBackgroundAndKeepsItsWalSize) {
+  TempDir dir;
+  const std::string path = dir / "j.db";
+  const auto wal_size = [&] { return std::filesystem::file_size(path + "-wal"); };
+  constexpr uint64_t kFrameBytes = 4096 + 24;
+  constexpr int kCommits = 10 * Journal::kCheckpointFrames;
+  {
+    auto j = OpenJournal(path);
+    EXPECT_GE(wal_size(), Journal::kCheckpointFrames * kFrameBytes) << "presized at creation";
+    int commits_seen = 0;
+    j->OnCommit([&] { ++commits_seen; });
+    const std::string payload(100, 'x');  // about one WAL frame per commit
+    for (int i = 1; i <= kCommits; ++i)
+      j->Transaction([&] { j->Append({"s", static_cast<uint64_t>(i), "s", payload, i}); });
+    EXPECT_EQ(commits_seen, kCommits);
+    EXPECT_TRUE(ct::testing::Eventually([&] { return j->checkpoints() >= 2; }, 10s));
+    // Without checkpoints the WAL would hold every commit's page; with only
+    // background ones, a writer that never pauses would grow it too.
+    EXPECT_LE(wal_size(), (Journal::kWalLimitFrames + 10) * kFrameBytes);
+  }
+  const auto kept = wal_size();
+  EXPECT_GE(kept, Journal::kCheckpointFrames * kFrameBytes) << "WAL kept on close";
+  auto reopened = OpenJournal(path);
+  EXPECT_EQ(reopened->LastSeq("s"), static_cast<uint64_t>(kCommits));
+  reopened->Transaction([&] { reopened->SetCursor("s", 7); });
+  EXPECT_EQ(wal_size(), kept) << "a commit after reopening overwrites the WAL, it does not grow it";
 }
 
 TEST(Journal, PruneKeepsEachStreamsLastEntry) {
