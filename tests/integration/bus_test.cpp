@@ -66,9 +66,11 @@ TEST_P(BusTest, PublisherSigkilledAndRestarted) {
 TEST_P(BusTest, SubscriberStalledPastHighWaterMark) {
   // Tiny high-water marks and 4 KB messages: while the subscriber is
   // stopped (SIGSTOP) the publisher's queue and the kernel buffers fill
-  // and PUB drops. The subscriber must notice the gaps and replay.
+  // and PUB drops. The subscriber must notice the gaps and replay. Paced so
+  // that most of the stream is published after the stop, not before the
+  // subscriber is even up (it would then all come by replay, without gaps).
   constexpr int kCount = 4000;
-  auto pub = StartPub("pub.log", {"--count", std::to_string(kCount), "--rate", "0", "--hwm", "20",
+  auto pub = StartPub("pub.log", {"--count", std::to_string(kCount), "--rate", "2500", "--hwm", "20",
                                   "--payload-bytes", "4096"});
   auto sub = StartSub("sub.log", {"--hwm", "20"});
   ASSERT_TRUE(Eventually([&] { return table_.Count() >= 1; }, 15s)) << sub->Log();
