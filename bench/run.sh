@@ -15,4 +15,10 @@ for b in "${benches[@]}"; do
   echo "== $(basename "$b")"
   "$b" "$@" || status=1
 done
+# The same bus with its journals in memory: not durable, so not how it runs,
+# but it shows how much of a hop is the software and how much the disk.
+if [ -x "$BUILD_DIR/bin/bench-bus" ] && [ -d /dev/shm ]; then
+  echo "== bench-bus, journals in /dev/shm (not durable: the software's share of a hop)"
+  "$BUILD_DIR/bin/bench-bus" --dir /dev/shm "$@" || status=1
+fi
 exit $status
