@@ -104,13 +104,21 @@ class Journal::Checkpointer {
       ++done_;
     }
   }
-  static void Checkpoint(sqlite3* db) {
+  // Called with checkpointing_ held. A failure is logged once until a
+  // checkpoint succeeds again (the owner retries on every commit).
+  void Checkpoint(sqlite3* db) {
     const int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    if (rc != SQLITE_OK && rc != SQLITE_BUSY) log::Get("journal")->warn("checkpoint failed: {}", sqlite3_errmsg(db));
+    if (rc == SQLITE_OK || rc == SQLITE_BUSY) {
+      failing_ = false;
+    } else if (!failing_) {
+      failing_ = true;
+      log::Get("journal")->warn("checkpoint failed (the WAL grows until one succeeds): {}", sqlite3_errmsg(db));
+    }
   }
 
   sqlite3* db_;
   std::mutex checkpointing_;
+  bool failing_ = false;  // guarded by checkpointing_
   mutable std::mutex mu_;
   std::condition_variable wake_;
   bool due_ = false, stop_ = false;
@@ -139,6 +147,11 @@ bool Statement::Step() {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   Die(db_, "step");
+}
+int64_t Statement::SingleInt(int64_t none) {
+  const int64_t v = Step() ? Int(0) : none;
+  Reset();
+  return v;
 }
 void Statement::Reset() {
   sqlite3_reset(stmt_);
@@ -262,15 +275,13 @@ void Journal::Append(const JournalEntry& e) {
 uint64_t Journal::LastSeq(const std::string& stream) {
   last_seq_->Reset();
   last_seq_->Bind(1, stream);
-  last_seq_->Step();
-  return static_cast<uint64_t>(last_seq_->Int(0));
+  return static_cast<uint64_t>(last_seq_->SingleInt(0));
 }
 
 uint64_t Journal::FirstSeq(const std::string& stream) {
   first_seq_->Reset();
   first_seq_->Bind(1, stream);
-  first_seq_->Step();
-  return static_cast<uint64_t>(first_seq_->Int(0));
+  return static_cast<uint64_t>(first_seq_->SingleInt(0));
 }
 
 std::vector<JournalEntry> Journal::Read(const std::string& stream, uint64_t from_seq, size_t max_count) {
@@ -292,7 +303,7 @@ std::vector<std::string> Journal::Streams() {
 uint64_t Journal::Cursor(const std::string& stream) {
   cursor_get_->Reset();
   cursor_get_->Bind(1, stream);
-  return cursor_get_->Step() ? static_cast<uint64_t>(cursor_get_->Int(0)) : 0;
+  return static_cast<uint64_t>(cursor_get_->SingleInt(0));
 }
 
 void Journal::SetCursor(const std::string& stream, uint64_t seq) {

@@ -55,6 +55,10 @@ class Statement {
   Statement& Bind(int index, const std::string& v);
   Statement& BindBlob(int index, const std::string& v);
   bool Step();  // true while a row is available; aborts on error
+  // Steps once and returns the row's first column (`none` without a row),
+  // then resets: a statement left on a row keeps its read transaction open,
+  // and the WAL cannot start over while any read transaction is open.
+  int64_t SingleInt(int64_t none);
   void Reset();
   int64_t Int(int col) const;
   std::string Text(int col) const;
