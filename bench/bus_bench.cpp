@@ -22,7 +22,6 @@
 // commit, wire (send to receive), subscriber apply and commit.
 //
 //   bench-bus [--quick] [--seconds S] [--dir DIR]
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
