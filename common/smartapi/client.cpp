@@ -80,6 +80,15 @@ std::optional<std::string> DecodeBase64Url(std::string_view in) {
   return out;
 }
 
+
+// A reply's data through its parser; a failed call passes its error on.
+template <typename Parse>
+auto Parsed(const Result<json>& data, Parse parse) -> decltype(parse(*data)) {
+  if (!data.ok()) return data.error();
+  return parse(*data);
+}
+
+Result<PlacedOrder> ParseOrderWrite(const json& data) { return ParsePlacedOrder(data, /*order_write=*/true); }
 }  // namespace
 
 int64_t NextMidnightIst(int64_t wall_ns) {
@@ -229,21 +238,15 @@ Result<Ok> Client::Logout() {
 }
 
 Result<Profile> Client::GetProfile() {
-  auto data = Invoke(Call{Endpoint::kGetProfile, "GET", kProfilePath, ""});
-  if (!data.ok()) return data.error();
-  return ParseProfile(*data);
+  return Parsed(Invoke(Call{Endpoint::kGetProfile, "GET", kProfilePath, ""}), ParseProfile);
 }
 
 Result<Rms> Client::GetRms() {
-  auto data = Invoke(Call{Endpoint::kGetRms, "GET", kRmsPath, ""});
-  if (!data.ok()) return data.error();
-  return ParseRms(*data);
+  return Parsed(Invoke(Call{Endpoint::kGetRms, "GET", kRmsPath, ""}), ParseRms);
 }
 
 Result<std::vector<Order>> Client::GetOrderBook() {
-  auto data = Invoke(Call{Endpoint::kGetOrderBook, "GET", kOrderBookPath, ""});
-  if (!data.ok()) return data.error();
-  return ParseOrderBook(*data);
+  return Parsed(Invoke(Call{Endpoint::kGetOrderBook, "GET", kOrderBookPath, ""}), ParseOrderBook);
 }
 
 Result<Order> Client::GetOrderDetails(const std::string& uniqueorderid) {
@@ -256,42 +259,32 @@ Result<Order> Client::GetOrderDetails(const std::string& uniqueorderid) {
 }
 
 Result<std::vector<Trade>> Client::GetTradeBook() {
-  auto data = Invoke(Call{Endpoint::kGetTradeBook, "GET", kTradeBookPath, ""});
-  if (!data.ok()) return data.error();
-  return ParseTradeBook(*data);
+  return Parsed(Invoke(Call{Endpoint::kGetTradeBook, "GET", kTradeBookPath, ""}), ParseTradeBook);
 }
 
 Result<std::vector<Position>> Client::GetPosition() {
-  auto data = Invoke(Call{Endpoint::kGetPosition, "GET", kPositionPath, ""});
-  if (!data.ok()) return data.error();
-  return ParsePositions(*data);
+  return Parsed(Invoke(Call{Endpoint::kGetPosition, "GET", kPositionPath, ""}), ParsePositions);
 }
 
 Result<Ltp> Client::GetLtpData(const std::string& exchange, const std::string& tradingsymbol,
                                const std::string& symboltoken) {
   const json body = {{"exchange", exchange}, {"tradingsymbol", tradingsymbol}, {"symboltoken", symboltoken}};
-  auto data = Invoke(Call{Endpoint::kGetLtpData, "POST", kLtpPath, body.dump()});
-  if (!data.ok()) return data.error();
-  return ParseLtp(*data);
+  return Parsed(Invoke(Call{Endpoint::kGetLtpData, "POST", kLtpPath, body.dump()}), ParseLtp);
 }
 
 Result<PlacedOrder> Client::PlaceOrder(const OrderRequest& request) {
-  auto data = Invoke(Call{Endpoint::kOrderWrite, "POST", kPlacePath, OrderRequestJson(request), true});
-  if (!data.ok()) return data.error();
-  return ParsePlacedOrder(*data, /*order_write=*/true);
+  return Parsed(Invoke(Call{Endpoint::kOrderWrite, "POST", kPlacePath, OrderRequestJson(request), true}),
+                ParseOrderWrite);
 }
 
 Result<PlacedOrder> Client::ModifyOrder(const ModifyRequest& request) {
-  auto data = Invoke(Call{Endpoint::kOrderWrite, "POST", kModifyPath, ModifyRequestJson(request), true});
-  if (!data.ok()) return data.error();
-  return ParsePlacedOrder(*data, /*order_write=*/true);
+  return Parsed(Invoke(Call{Endpoint::kOrderWrite, "POST", kModifyPath, ModifyRequestJson(request), true}),
+                ParseOrderWrite);
 }
 
 Result<PlacedOrder> Client::CancelOrder(const std::string& variety, const std::string& orderid) {
   const json body = {{"variety", variety}, {"orderid", orderid}};
-  auto data = Invoke(Call{Endpoint::kOrderWrite, "POST", kCancelPath, body.dump(), true});
-  if (!data.ok()) return data.error();
-  return ParsePlacedOrder(*data, /*order_write=*/true);
+  return Parsed(Invoke(Call{Endpoint::kOrderWrite, "POST", kCancelPath, body.dump(), true}), ParseOrderWrite);
 }
 
 Result<json> Client::Invoke(const Call& call) {
