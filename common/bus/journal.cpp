@@ -1,8 +1,11 @@
 #include "common/bus/journal.h"
 
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 
 #include "common/log/log.h"
 

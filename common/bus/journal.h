@@ -22,14 +22,11 @@
 
 #include <sqlite3.h>
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/core/result.h"
