@@ -149,7 +149,7 @@ PhaseResult RunPhase(const std::string& dir, const std::string& transport, doubl
                               : count;
       due = std::min({due, count, last + 2000});
       if (due <= last) return;
-      std::vector<Envelope> staged;
+      std::vector<ct::bus::StreamPublisher::Staged> staged;
       (*journal)->Transaction([&] {
         for (uint64_t seq = last + 1; seq <= due; ++seq) {
           Envelope env;
@@ -161,10 +161,10 @@ PhaseResult RunPhase(const std::string& dir, const std::string& transport, doubl
         }
       });
       const int64_t committed = NowNs();
-      for (const auto& env : staged) {
-        timeline.staged[env.seq()] = env.sent_time_ns();
-        timeline.committed[env.seq()] = committed;
-        pub.Send(env);
+      for (const auto& s : staged) {
+        timeline.staged[s.envelope.seq()] = s.envelope.sent_time_ns();
+        timeline.committed[s.envelope.seq()] = committed;
+        pub.Send(s);
       }
       if (due >= count) published_all = true;
     });

@@ -171,7 +171,7 @@ bool Router::ApplyMasterEvent(const bus::Envelope& envelope) {
   }
   const auto& event = envelope.master_order_event();
   const auto& order = event.order();
-  std::vector<bus::Envelope> out;
+  std::vector<bus::StreamPublisher::Staged> out;
   journal_.Transaction([&] {
     journal_.SetCursor(envelope.stream_id(), envelope.seq());
     if (event.kind() != v1::ORDER_EVENT_FILLED) return;  // only fills are copied so far
@@ -219,12 +219,12 @@ bool Router::ApplyMasterEvent(const bus::Envelope& envelope) {
       out.push_back(publisher_.Stage(f.settings.id, std::move(env)));
     }
   });
-  for (const auto& env : out) {
-    const auto& ci = env.copy_instruction();
+  for (const auto& staged : out) {
+    const auto& ci = staged.envelope.copy_instruction();
     lg->info("copying {} {} {} x{} (master order {}) to {} as x{} [rule {}]", ci.order().transactiontype(),
              ci.order().tradingsymbol(), ci.order().ordertype(), ci.master_quantity(), ci.master_order_id(),
              ci.follower_id(), ci.order().quantity(), ci.rule().source());
-    publisher_.Send(env);
+    publisher_.Send(staged);
   }
   return true;
 }

@@ -167,7 +167,7 @@ int RunReplay(const ReplayOptions& o) {
   size_t next = 0;
   // Publishes everything due, then arms a timer for the next record.
   std::function<void()> publish_due = [&] {
-    std::vector<bus::Envelope> staged;
+    std::vector<bus::StreamPublisher::Staged> staged;
     (*journal)->Transaction([&] {
       while (next < records.size()) {
         const auto& r = records[next];
@@ -181,7 +181,7 @@ int RunReplay(const ReplayOptions& o) {
         if (staged.size() >= 1000) break;
       }
     });
-    for (const auto& env : staged) publisher.Send(env);
+    for (const auto& s : staged) publisher.Send(s);
     if (next >= records.size()) {
       Say("replayed all " + std::to_string(records.size()));
       return;

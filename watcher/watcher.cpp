@@ -67,7 +67,7 @@ void Watcher::OnSnapshot(const std::vector<v1::Order>& book) {
   const int64_t now = clock_.wall_ns();
   auto events = tracker_.Update(book, now);
   if (events.empty()) return;
-  std::vector<bus::Envelope> out;
+  std::vector<bus::StreamPublisher::Staged> out;
   journal_.Transaction([&] {
     for (auto& e : events) {
       e.set_master_client_id(master_client_id_);
@@ -78,8 +78,8 @@ void Watcher::OnSnapshot(const std::vector<v1::Order>& book) {
     }
   });
   auto lg = log::Get("watcher");
-  for (const auto& env : out) {
-    const auto& e = env.master_order_event();
+  for (const auto& staged : out) {
+    const auto& e = staged.envelope.master_order_event();
     const auto& o = e.order();
     // "ORDER_EVENT_PARTIALLY_FILLED" -> "partially filled"
     std::string kind = v1::OrderEventKind_Name(e.kind()).substr(12);
@@ -88,7 +88,7 @@ void Watcher::OnSnapshot(const std::vector<v1::Order>& book) {
              e.kind() == v1::ORDER_EVENT_PLACED ? "new " : "", o.orderid(), kind, o.transactiontype(),
              o.tradingsymbol(), o.quantity(), o.ordertype(), o.averageprice() > 0 ? o.averageprice() : o.price(),
              o.exchange(), o.producttype());
-    publisher_.Send(env);
+    publisher_.Send(staged);
   }
 }
 

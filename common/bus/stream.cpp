@@ -103,29 +103,29 @@ uint64_t StreamPublisher::last_seq(const std::string& stream) {
   return last_seq_[stream];
 }
 
-Envelope StreamPublisher::Stage(const std::string& stream, Envelope envelope) {
+StreamPublisher::Staged StreamPublisher::Stage(const std::string& stream, Envelope envelope) {
   DeclareStream(stream);
   envelope.set_stream_id(stream);
   envelope.set_seq(last_seq_[stream] + 1);
   envelope.set_sent_time_ns(clock_.wall_ns());
-  journal_.Append({stream, envelope.seq(), stream, envelope.SerializeAsString(), envelope.sent_time_ns()});
+  Staged staged{std::move(envelope), ""};
+  staged.bytes = staged.envelope.SerializeAsString();
+  journal_.Append({stream, staged.envelope.seq(), stream, staged.bytes, staged.envelope.sent_time_ns()});
   // The cache moves with the journal; if the transaction is rolled back the
   // process aborts (Journal::Transaction), so the two never disagree.
-  last_seq_[stream] = envelope.seq();
-  return envelope;
+  last_seq_[stream] = staged.envelope.seq();
+  return staged;
 }
 
-void StreamPublisher::Send(const Envelope& envelope) {
-  const std::string bytes = envelope.SerializeAsString();
-  const std::string& topic = envelope.stream_id();
-  SendFrames(pub_, {zmq::buffer(topic), zmq::buffer(bytes)});
+void StreamPublisher::Send(const Staged& staged) {
+  SendFrames(pub_, {zmq::buffer(staged.envelope.stream_id()), zmq::buffer(staged.bytes)});
 }
 
 Envelope StreamPublisher::Publish(const std::string& stream, Envelope envelope) {
-  Envelope staged;
+  Staged staged;
   journal_.Transaction([&] { staged = Stage(stream, std::move(envelope)); });
   Send(staged);
-  return staged;
+  return staged.envelope;
 }
 
 void StreamPublisher::OnReplayRequest() {
@@ -176,7 +176,8 @@ void StreamPublisher::SendHeartbeats() {
     hb->set_last_seq(seq);
     hb->set_time_ns(env.sent_time_ns());
     hb->set_process(options_.process);
-    Send(env);
+    const std::string bytes = env.SerializeAsString();
+    SendFrames(pub_, {zmq::buffer(stream), zmq::buffer(bytes)});
   }
 }
 

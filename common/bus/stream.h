@@ -99,11 +99,17 @@ class StreamPublisher {
   // message (a subscriber learns the publisher is up).
   void DeclareStream(const std::string& stream);
 
+  // A message appended to the journal, with the bytes that were journaled
+  // (Send puts those same bytes on the wire).
+  struct Staged {
+    Envelope envelope;
+    std::string bytes;
+  };
   // Must be called inside journal.Transaction(): assigns the next seq,
-  // stamps sent time and appends to the journal. Returns the envelope to
-  // pass to Send() after the transaction commits.
-  Envelope Stage(const std::string& stream, Envelope envelope);
-  void Send(const Envelope& envelope);
+  // stamps sent time and appends to the journal. Pass the result to Send()
+  // after the transaction commits.
+  Staged Stage(const std::string& stream, Envelope envelope);
+  void Send(const Staged& staged);
 
   // Stage + commit + send, for a message that is its own effect.
   Envelope Publish(const std::string& stream, Envelope envelope);

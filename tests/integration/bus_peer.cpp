@@ -125,7 +125,7 @@ void AddCommon(CLI::App& app, Common& c) {
     uint64_t due = rate > 0 ? resumed_at + static_cast<uint64_t>(rate * elapsed) + 1 : count;
     due = std::min({due, count, last + 500});  // one commit covers at most 500
     if (due <= last) return;
-    std::vector<ct::bus::Envelope> staged;
+    std::vector<ct::bus::StreamPublisher::Staged> staged;
     (*journal)->Transaction([&] {
       for (uint64_t seq = last + 1; seq <= due; ++seq) {
         ct::bus::Envelope env;
@@ -135,7 +135,7 @@ void AddCommon(CLI::App& app, Common& c) {
         staged.push_back(publisher.Stage(c.stream, std::move(env)));
       }
     });
-    for (const auto& env : staged) publisher.Send(env);
+    for (const auto& s : staged) publisher.Send(s);
     if (due / 500 != last / 500) Say("published " + std::to_string(due));
   };
   loop.Every(std::chrono::milliseconds(1), publish_due);
