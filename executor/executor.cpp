@@ -107,7 +107,7 @@ void Executor::Execute(const v1::CopyInstruction& ci, uint64_t seq) {
   for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
     auto placed = broker_.PlaceOrder(request);
     if (placed.ok()) {
-      report.set_outcome(v1::OUTCOME_PLACED);
+      report.set_outcome(v1::OUTCOME_ACCEPTED);
       report.set_broker_order_id(placed->orderid);
       report.set_broker_unique_order_id(placed->uniqueorderid);
       return Finish(ci, seq, std::move(report));
@@ -168,7 +168,7 @@ void Executor::Finish(const v1::CopyInstruction& ci, uint64_t seq, v1::Execution
     up.BindBlob(1, report.SerializeAsString()).Bind(2, report.reported_time_ns()).Bind(3, ci.ordertag());
     up.Step();
   });
-  if (report.outcome() == v1::OUTCOME_PLACED)
+  if (report.outcome() == v1::OUTCOME_ACCEPTED)
     log::Get("executor")->info("placed {} for {}: broker order {}", Describe(ci.order()), options_.follower_id,
                                report.broker_order_id());
   else if (report.outcome() != v1::OUTCOME_DRY_RUN)
@@ -180,7 +180,7 @@ void Executor::Finish(const v1::CopyInstruction& ci, uint64_t seq, v1::Execution
 
 void Executor::FinishFoundInBook(const v1::CopyInstruction& ci, uint64_t seq, const smartapi::Order& order) {
   v1::ExecutionReport report;
-  report.set_outcome(v1::OUTCOME_PLACED);
+  report.set_outcome(v1::OUTCOME_ACCEPTED);
   report.set_broker_order_id(order.orderid());
   report.set_broker_unique_order_id(order.uniqueorderid());
   Finish(ci, seq, std::move(report));

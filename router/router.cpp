@@ -15,7 +15,7 @@ namespace {
 
 const char* OutcomeName(v1::Outcome o) {
   switch (o) {
-    case v1::OUTCOME_PLACED: return "PLACED";
+    case v1::OUTCOME_ACCEPTED: return "ACCEPTED";
     case v1::OUTCOME_REJECTED: return "REJECTED";
     case v1::OUTCOME_SKIPPED: return "SKIPPED";
     case v1::OUTCOME_FAILED: return "FAILED";
@@ -61,7 +61,7 @@ SessionRecords::SessionRecords(bus::Journal& journal, std::string file,
 
 bool SessionRecords::Add(const v1::ExecutionReport& r) {
   const auto& o = r.order();
-  const bool success = r.outcome() == v1::OUTCOME_PLACED || r.outcome() == v1::OUTCOME_DRY_RUN;
+  const bool success = r.outcome() == v1::OUTCOME_ACCEPTED || r.outcome() == v1::OUTCOME_DRY_RUN;
   nlohmann::json rec = {
       {"master_order_id", r.master_order_id()},
       {"symbol", o.tradingsymbol()},
@@ -235,7 +235,7 @@ void Router::OnReport(const v1::ExecutionReport& report) {
   if (!added) return;  // a report seen before
   auto lg = log::Get("router");
   switch (report.outcome()) {
-    case v1::OUTCOME_PLACED:
+    case v1::OUTCOME_ACCEPTED:
       lg->info("copied to {}: follower order {} ({} {} x{})", report.follower_id(), report.broker_order_id(),
                report.order().transactiontype(), report.order().tradingsymbol(), report.order().quantity());
       break;

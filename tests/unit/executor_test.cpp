@@ -92,7 +92,7 @@ TEST_F(ExecutorTest, PlacesOnceAndReportsTheBrokerOrderId) {
   ASSERT_EQ(broker_.book.size(), 1u);
   EXPECT_EQ(broker_.book[0].ordertag(), "ctm1");
   ASSERT_EQ(reports_.size(), 1u);
-  EXPECT_EQ(reports_[0].outcome(), v1::OUTCOME_PLACED);
+  EXPECT_EQ(reports_[0].outcome(), v1::OUTCOME_ACCEPTED);
   EXPECT_EQ(reports_[0].broker_order_id(), broker_.book[0].orderid());
   EXPECT_EQ(journal_->Cursor("follower-1"), 1u);
 }
@@ -141,7 +141,7 @@ TEST_F(ExecutorTest, LostReplyIsFoundInTheBookNotPlacedTwice) {
   EXPECT_EQ(broker_.book_calls, 1);
   EXPECT_EQ(broker_.book.size(), 1u);
   ASSERT_EQ(reports_.size(), 1u);
-  EXPECT_EQ(reports_[0].outcome(), v1::OUTCOME_PLACED);
+  EXPECT_EQ(reports_[0].outcome(), v1::OUTCOME_ACCEPTED);
   EXPECT_EQ(reports_[0].broker_order_id(), broker_.book[0].orderid());
 }
 
@@ -153,7 +153,7 @@ TEST_F(ExecutorTest, UnknownOutcomeAbsentFromBookIsPlacedAgainOnce) {
   EXPECT_EQ(broker_.book_calls, Executor::kAbsentAfterLookups);
   EXPECT_EQ(broker_.place_calls, 2);
   EXPECT_EQ(broker_.book.size(), 1u);
-  EXPECT_EQ(reports_.back().outcome(), v1::OUTCOME_PLACED);
+  EXPECT_EQ(reports_.back().outcome(), v1::OUTCOME_ACCEPTED);
 }
 
 TEST_F(ExecutorTest, PendingIntentIsResolvedAfterRestart) {
@@ -173,7 +173,7 @@ TEST_F(ExecutorTest, PendingIntentIsResolvedAfterRestart) {
   EXPECT_EQ(broker_.place_calls, 1);  // found, not placed again
   EXPECT_EQ(broker_.book.size(), 1u);
   ASSERT_EQ(reports_.size(), 1u);
-  EXPECT_EQ(reports_[0].outcome(), v1::OUTCOME_PLACED);
+  EXPECT_EQ(reports_[0].outcome(), v1::OUTCOME_ACCEPTED);
   // Resolved intents are not resolved again.
   reports_.clear();
   Make().ResolvePending();
@@ -188,7 +188,7 @@ TEST_F(ExecutorTest, PendingIntentAbsentFromBookIsPlacedAtRestart) {
   broker_.book_down = false;
   Make().ResolvePending();
   EXPECT_EQ(broker_.book.size(), 1u);
-  EXPECT_EQ(reports_.back().outcome(), v1::OUTCOME_PLACED);
+  EXPECT_EQ(reports_.back().outcome(), v1::OUTCOME_ACCEPTED);
 }
 
 }  // namespace
