@@ -73,6 +73,50 @@ class TableReader {
     if (rule.mode == QuantityMode::kFixed && rule.fixed_quantity <= 0)
       Fail("fixed_quantity", "required (> 0) when quantity_rule = \"fixed\"");
   }
+  // [execution] keys, in [execution] or [followers.<n>].
+  void Execution(ExecutionSettings& e) {
+    if (auto* node = Find("limit_buffer_pct")) {
+      if (node->is_number()) {
+        const double v = *node->value<double>();
+        if (!(v >= 0 && v <= 50)) return Fail("limit_buffer_pct", "must be between 0 and 50 (percent)");
+        e.limit_buffer = {v, v, v, v, v};
+      } else if (auto* t = node->as_table()) {
+        TableReader buffers(file_, t, Key("limit_buffer_pct"), error_);
+        buffers.Percent("equity", e.limit_buffer.equity_pct, 50);
+        buffers.Percent("futures", e.limit_buffer.futures_pct, 50);
+        buffers.Percent("options", e.limit_buffer.options_pct, 50);
+        buffers.Percent("commodity", e.limit_buffer.commodity_pct, 50);
+        buffers.Percent("currency", e.limit_buffer.currency_pct, 50);
+        buffers.RejectUnknown();
+      } else {
+        Fail("limit_buffer_pct", "expected a number or a table of equity/futures/options/commodity/currency");
+      }
+    }
+    Int("chase_interval_ms", e.chase_interval_ms, 200, 60'000);
+    Percent("max_slippage_pct", e.max_slippage_pct, 100);
+    Int("chase_for_s", e.chase_for_s, 0, 3600);
+    Int("followup_ms", e.followup_ms, 200, 60'000);
+  }
+  void Percent(const char* key, double& out, double max) {
+    if (auto* node = Find(key)) {
+      if (!node->is_number()) return Fail(key, "expected a number (percent)");
+      const double v = *node->value<double>();
+      if (!(v >= 0 && v <= max)) return Fail(key, "must be between 0 and " + Fmt(max) + " (percent)");
+      out = v;
+    }
+  }
+  void Modes(CopyMode& copy_mode, ExitSizingMode& exit_sizing) {
+    std::string mode;
+    String("copy_mode", mode);
+    if (mode == "complete") copy_mode = CopyMode::kComplete;
+    else if (mode == "mirror") copy_mode = CopyMode::kMirror;
+    else if (!mode.empty()) Fail("copy_mode", "expected complete or mirror, got '" + mode + "'");
+    std::string exits;
+    String("exit_sizing", exits);
+    if (exits == "proportional") exit_sizing = ExitSizingMode::kProportional;
+    else if (exits == "rule") exit_sizing = ExitSizingMode::kRule;
+    else if (!exits.empty()) Fail("exit_sizing", "expected proportional or rule, got '" + exits + "'");
+  }
   const toml::table* Table(const char* key) {
     if (auto* node = Find(key)) {
       if (auto* t = node->as_table()) return t;
@@ -112,11 +156,37 @@ class TableReader {
   std::set<std::string> seen_;
 };
 
+bool ValidIpv4(const std::string& text) {
+  int parts = 0;
+  size_t i = 0;
+  while (i <= text.size()) {
+    size_t j = text.find('.', i);
+    if (j == std::string::npos) j = text.size();
+    const std::string part = text.substr(i, j - i);
+    if (part.empty() || part.size() > 3 || part.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(part) > 255)
+      return false;
+    ++parts;
+    i = j + 1;
+  }
+  return parts == 4;
+}
+
 bool ValidEndpoint(const std::string& e) {
   return e.rfind("ipc://", 0) == 0 || e.rfind("tcp://", 0) == 0 || e.rfind("inproc://", 0) == 0;
 }
 
 }  // namespace
+
+const char* ToString(CopyMode mode) { return mode == CopyMode::kMirror ? "mirror" : "complete"; }
+const char* ToString(ExitSizingMode mode) { return mode == ExitSizingMode::kRule ? "rule" : "proportional"; }
+
+std::string ExecutorEndpoint(const std::string& endpoint, int follower_number) {
+  std::string out = endpoint;
+  const std::string n = std::to_string(follower_number);
+  for (size_t pos = 0; (pos = out.find("{n}", pos)) != std::string::npos; pos += n.size()) out.replace(pos, 3, n);
+  return out;
+}
 
 const char* ToString(QuantityMode mode) {
   switch (mode) {
@@ -134,6 +204,9 @@ FollowerSettings Settings::Follower(int number) const {
   f.id = "follower-" + std::to_string(number);
   f.rule = default_rule;
   f.max_copy_delay_ms = max_copy_delay_ms;
+  f.execution = execution;
+  f.copy_mode = copy_mode;
+  f.exit_sizing = exit_sizing;
   return f;
 }
 
@@ -169,12 +242,26 @@ Result<Settings, ConfigError> ParseSettings(const std::string& path, const std::
   TableReader copy(path, top.Table("copy"), "copy", error);
   copy.Rule(s.default_rule);
   copy.Int("max_copy_delay_ms", s.max_copy_delay_ms, 100, 24LL * 3600 * 1000);
+  copy.Modes(s.copy_mode, s.exit_sizing);
   copy.StringSet("symbols_allow", s.symbols_allow);
   copy.StringSet("symbols_block", s.symbols_block);
   TableReader types(path, copy.Table("order_types"), "copy.order_types", error);
   for (auto& [type, enabled] : s.order_types) types.Bool(type.c_str(), enabled);
   types.RejectUnknown();
   copy.RejectUnknown();
+
+  TableReader execution(path, top.Table("execution"), "execution", error);
+  execution.Execution(s.execution);
+  execution.RejectUnknown();
+
+  TableReader instruments(path, top.Table("instruments"), "instruments", error);
+  instruments.String("file", s.instruments.file, true);
+  instruments.String("url", s.instruments.url);
+  instruments.String("freeze_file", s.instruments.freeze_file, true);
+  instruments.Int("download_timeout_ms", s.instruments.download_timeout_ms, 1000, 600'000);
+  if (s.instruments.url.rfind("https://", 0) != 0 && s.instruments.url.rfind("http://", 0) != 0)
+    instruments.Fail("url", "expected an http:// or https:// URL");
+  instruments.RejectUnknown();
 
   TableReader followers(path, top.Table("followers"), "followers", error);
   if (followers.present()) {
@@ -194,9 +281,17 @@ Result<Settings, ConfigError> ParseSettings(const std::string& path, const std::
       f.id = "follower-" + std::to_string(n);
       f.rule = s.default_rule;
       f.max_copy_delay_ms = s.max_copy_delay_ms;
+      f.execution = s.execution;
+      f.copy_mode = s.copy_mode;
+      f.exit_sizing = s.exit_sizing;
       TableReader fr(path, followers.Table(key.c_str()), "followers." + key, error);
       fr.Bool("enabled", f.enabled);
       fr.Rule(f.rule);
+      fr.Execution(f.execution);
+      fr.Modes(f.copy_mode, f.exit_sizing);
+      fr.String("source_address", f.source_address);
+      if (!f.source_address.empty() && !ValidIpv4(f.source_address))
+        fr.Fail("source_address", "expected an IPv4 address such as 203.0.113.7, got '" + f.source_address + "'");
       if (auto* t = root["followers"][key].as_table();
           t && (t->contains("quantity_rule") || t->contains("multiplier") || t->contains("fixed_quantity")))
         f.rule.source = "followers." + key;
@@ -219,6 +314,12 @@ Result<Settings, ConfigError> ParseSettings(const std::string& path, const std::
       {"router_publish_connect", &s.bus.router_publish_connect, false},
       {"router_replay_connect", &s.bus.router_replay_connect, false},
       {"router_reports_connect", &s.bus.router_reports_connect, false},
+      {"executor_publish", &s.bus.executor_publish_bind, true},
+      {"executor_replay", &s.bus.executor_replay_bind, true},
+      {"executor_publish_connect", &s.bus.executor_publish_connect, false},
+      {"executor_replay_connect", &s.bus.executor_replay_connect, false},
+      {"router_control", &s.bus.router_control_bind, true},
+      {"router_control_connect", &s.bus.router_control_connect, false},
   };
   for (auto& ep : eps) {
     bus.String(ep.key, *ep.value, !ep.required);
@@ -248,6 +349,14 @@ Result<Settings, ConfigError> ParseSettings(const std::string& path, const std::
   fill(s.bus.router_publish_connect, s.bus.router_publish_bind);
   fill(s.bus.router_replay_connect, s.bus.router_replay_bind);
   fill(s.bus.router_reports_connect, s.bus.router_reports_bind);
+  fill(s.bus.executor_publish_connect, s.bus.executor_publish_bind);
+  fill(s.bus.executor_replay_connect, s.bus.executor_replay_bind);
+  fill(s.bus.router_control_connect, s.bus.router_control_bind);
+  for (const auto* ep : {&s.bus.executor_publish_bind, &s.bus.executor_replay_bind}) {
+    if (ep->rfind("ipc://", 0) == 0 && ep->find("{n}") == std::string::npos)
+      bus.Fail(ep == &s.bus.executor_publish_bind ? "executor_publish" : "executor_replay",
+               "an ipc:// endpoint must contain {n} (each executor binds its own)");
+  }
 
   TableReader watcher(path, top.Table("watcher"), "watcher", error);
   watcher.Int("poll_interval_ms", s.poll_interval_ms, 1000, 60'000);

@@ -26,12 +26,48 @@ struct QuantityRule {
   std::string source = "default";  // "default" or "followers.<n>"
 };
 
+// The execution policy ([execution], each key overridable in
+// [followers.<n>]). Since April 2026 every API order is an algo order: no
+// MARKET, no IOC (SMARTAPI.md §10). A master MARKET order is copied as a
+// marketable LIMIT at the reference price ± the segment's buffer, rounded
+// to the tick, inside the exchange's LPP band, never further than
+// max_slippage_pct from the master's fill; an open copy is re-priced every
+// chase_interval_ms, and what is still open after chase_for_s is cancelled.
+struct LimitBuffers {
+  double equity_pct = 1.0;     // NSE/BSE cash
+  double futures_pct = 1.0;    // index and stock futures (NFO/BFO)
+  double options_pct = 8.0;    // index and stock options (NFO/BFO)
+  double commodity_pct = 1.0;  // MCX
+  double currency_pct = 1.0;   // CDS
+};
+
+struct ExecutionSettings {
+  LimitBuffers limit_buffer;
+  int64_t chase_interval_ms = 1000;
+  double max_slippage_pct = 3.0;
+  int64_t chase_for_s = 30;
+  // An open copy with no push from the order-update feed for this long is
+  // read back from the broker (order details, then the order book).
+  int64_t followup_ms = 2000;
+};
+
+enum class CopyMode { kComplete, kMirror };
+const char* ToString(CopyMode mode);
+enum class ExitSizingMode { kProportional, kRule };
+const char* ToString(ExitSizingMode mode);
+
 struct FollowerSettings {
   int number = 0;
   std::string id;  // "follower-<n>"
   bool enabled = true;
   QuantityRule rule;
   int64_t max_copy_delay_ms = 0;
+  ExecutionSettings execution;
+  // The follower's registered static IP: its SmartAPI calls leave from this
+  // local address. Empty: the host's default route.
+  std::string source_address;
+  CopyMode copy_mode = CopyMode::kComplete;
+  ExitSizingMode exit_sizing = ExitSizingMode::kProportional;
 };
 
 struct BrokerSettings {
@@ -52,6 +88,26 @@ struct BusSettings {
   std::string router_reports_bind = "ipc://run/router.reports";
   std::string watcher_publish_connect, watcher_replay_connect;
   std::string router_publish_connect, router_replay_connect, router_reports_connect;
+  // Each executor publishes its "reports/follower-<n>" stream; "{n}" in
+  // these is replaced by the follower's number (ExecutorEndpoint()).
+  std::string executor_publish_bind = "ipc://run/executor-{n}.pub";
+  std::string executor_replay_bind = "ipc://run/executor-{n}.replay";
+  std::string executor_publish_connect, executor_replay_connect;
+  // The router's control socket (copytrade pending/approve/pause/...).
+  std::string router_control_bind = "ipc://run/router.control";
+  std::string router_control_connect;
+};
+
+// `endpoint` with every "{n}" replaced by the follower number.
+std::string ExecutorEndpoint(const std::string& endpoint, int follower_number);
+
+// [instruments]: the instrument master (OpenAPIScripMaster.json, SMARTAPI.md
+// §7) for lot and tick sizes, and the freeze quantities per underlying.
+struct InstrumentSettings {
+  std::string file;  // empty: downloaded once a day from `url` into state_dir
+  std::string url = "https://margincalculator.angelbroking.com/OpenAPI_File/files/OpenAPIScripMaster.json";
+  std::string freeze_file;  // empty: the file shipped with copytrade
+  int64_t download_timeout_ms = 60'000;
 };
 
 // [bus.curve]: CURVE encryption and client authentication for links that
@@ -73,6 +129,10 @@ struct Settings {
 
   QuantityRule default_rule;
   int64_t max_copy_delay_ms = 30'000;
+  CopyMode copy_mode = CopyMode::kComplete;
+  ExitSizingMode exit_sizing = ExitSizingMode::kProportional;
+  ExecutionSettings execution;
+  InstrumentSettings instruments;
   std::set<std::string> symbols_allow;  // empty = all
   std::set<std::string> symbols_block;
   std::map<std::string, bool> order_types{

@@ -176,7 +176,40 @@ INSTANTIATE_TEST_SUITE_P(
                       BadSetting{"[broker]\nrest_url = \"ftp://x\"", "broker.rest_url", "http"},
                       BadSetting{"[bus.curve]\nwatcher_key = \"k\"", "bus.curve.watcher_key", "unknown"},
                       BadSetting{"[bus.curve]\nenabled = 1", "bus.curve.enabled", "true or false"},
-                      BadSetting{"[copy\nx = 1", "line 1", "not valid TOML"}));
+                      BadSetting{"[copy\nx = 1", "line 1", "not valid TOML"},
+                      BadSetting{"[execution]\nlimit_buffer_pct = 80", "execution.limit_buffer_pct", "between 0 and 50"},
+                      BadSetting{"[execution]\nlimit_buffer_pct = { option = 5 }",
+                                 "execution.limit_buffer_pct.option", "unknown"},
+                      BadSetting{"[execution]\nchase_interval_ms = 10", "execution.chase_interval_ms", "between"},
+                      BadSetting{"[followers.1]\nsource_address = \"10.0.0\"", "followers.1.source_address",
+                                 "IPv4"},
+                      BadSetting{"[followers.1]\ncopy_mode = \"copy\"", "followers.1.copy_mode", "mirror"},
+                      BadSetting{"[bus]\nexecutor_publish = \"ipc://run/executor.pub\"", "bus.executor_publish",
+                                 "{n}"},
+                      BadSetting{"[instruments]\nurl = \"file:///x\"", "instruments.url", "http"}));
+
+TEST(Settings, ExecutionPolicyDefaultsAndPerFollowerOverrides) {
+  auto s = ParseSettings("c.toml",
+                         "[execution]\nlimit_buffer_pct = { options = 5.0 }\nchase_for_s = 10\n"
+                         "[followers.2]\nlimit_buffer_pct = 2.0\nmax_slippage_pct = 1.5\n"
+                         "source_address = \"127.0.0.12\"\ncopy_mode = \"mirror\"\n");
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  const auto f1 = s->Follower(1);
+  EXPECT_DOUBLE_EQ(f1.execution.limit_buffer.options_pct, 5.0);
+  EXPECT_DOUBLE_EQ(f1.execution.limit_buffer.equity_pct, 1.0);  // default
+  EXPECT_EQ(f1.execution.chase_for_s, 10);
+  EXPECT_DOUBLE_EQ(f1.execution.max_slippage_pct, 3.0);
+  EXPECT_EQ(f1.copy_mode, CopyMode::kComplete);
+  EXPECT_TRUE(f1.source_address.empty());
+  const auto f2 = s->Follower(2);
+  EXPECT_DOUBLE_EQ(f2.execution.limit_buffer.options_pct, 2.0);  // one number: every segment
+  EXPECT_DOUBLE_EQ(f2.execution.limit_buffer.equity_pct, 2.0);
+  EXPECT_DOUBLE_EQ(f2.execution.max_slippage_pct, 1.5);
+  EXPECT_EQ(f2.execution.chase_for_s, 10);  // inherited from [execution]
+  EXPECT_EQ(f2.source_address, "127.0.0.12");
+  EXPECT_EQ(f2.copy_mode, CopyMode::kMirror);
+  EXPECT_EQ(ExecutorEndpoint(s->bus.executor_publish_bind, 12), "ipc://run/executor-12.pub");
+}
 
 TEST(Settings, CrossCheckNamesFollowerWithoutCredentials) {
   auto env = ParseEnv(".env", ValidEnv());
