@@ -14,7 +14,7 @@ void OnSignal(int) {
 }
 }  // namespace
 
-Loop::Loop() {
+Loop::Loop(const Clock& clock) : clock_(clock), timers_(clock) {
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake_fd_ < 0) std::abort();
   AddFd(wake_fd_, [this] {
@@ -39,20 +39,6 @@ void Loop::AddFd(int fd, Callback on_readable) {
   items_.push_back(zmq::pollitem_t{nullptr, fd, ZMQ_POLLIN, 0});
   handlers_.push_back(std::move(on_readable));
 }
-
-Loop::TimerId Loop::Every(std::chrono::milliseconds period, Callback cb) {
-  const TimerId id = next_timer_++;
-  timers_[id] = Timer{std::chrono::steady_clock::now() + period, period, std::move(cb)};
-  return id;
-}
-
-Loop::TimerId Loop::After(std::chrono::milliseconds delay, Callback cb) {
-  const TimerId id = next_timer_++;
-  timers_[id] = Timer{std::chrono::steady_clock::now() + delay, std::chrono::milliseconds(0), std::move(cb)};
-  return id;
-}
-
-void Loop::Cancel(TimerId id) { timers_.erase(id); }
 
 void Loop::Post(Callback cb) {
   {
@@ -79,6 +65,20 @@ void Loop::StopOnSignals() {
   signal(SIGPIPE, SIG_IGN);
 }
 
+size_t Loop::RunPosted() {
+  size_t ran = 0;
+  while (true) {
+    std::vector<Callback> work;
+    {
+      std::lock_guard lock(posted_mu_);
+      work.swap(posted_);
+    }
+    if (work.empty()) return ran;
+    for (auto& cb : work) cb();
+    ran += work.size();
+  }
+}
+
 void Loop::DrainPosted() {
   std::vector<Callback> work;
   {
@@ -88,34 +88,11 @@ void Loop::DrainPosted() {
   for (auto& cb : work) cb();
 }
 
-void Loop::RunDueTimers() {
-  const auto now = std::chrono::steady_clock::now();
-  std::vector<TimerId> due;
-  for (auto& [id, t] : timers_)
-    if (t.due <= now) due.push_back(id);
-  for (TimerId id : due) {
-    auto it = timers_.find(id);
-    if (it == timers_.end()) continue;  // cancelled by an earlier callback
-    Callback cb = it->second.cb;
-    if (it->second.period.count() > 0) {
-      // Next due from now, not from the old due time: a loop blocked for a
-      // while runs a periodic timer once, not in a burst.
-      it->second.due = now + it->second.period;
-    } else {
-      timers_.erase(it);
-    }
-    cb();
-  }
-}
-
 void Loop::Run() {
   while (!stop_) {
     long timeout_ms = -1;
-    if (!timers_.empty()) {
-      auto next = timers_.begin()->second.due;
-      for (auto& [id, t] : timers_)
-        if (t.due < next) next = t.due;
-      const auto wait = std::chrono::ceil<std::chrono::milliseconds>(next - std::chrono::steady_clock::now());
+    if (const auto next = timers_.NextDue()) {
+      const auto wait = std::chrono::ceil<std::chrono::milliseconds>(*next - clock_.steady());
       timeout_ms = std::max<long>(0, static_cast<long>(wait.count()));
     }
     try {
@@ -129,7 +106,7 @@ void Loop::Run() {
     for (size_t i = 0; i < n && !stop_; ++i) {
       if (items_[i].revents & ZMQ_POLLIN) handlers_[i]();
     }
-    if (!stop_) RunDueTimers();
+    if (!stop_) timers_.RunDue();
   }
 }
 

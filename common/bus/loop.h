@@ -1,7 +1,9 @@
 // Loop: the one event loop of a process (fbzmq style). ZeroMQ sockets and
-// plain fds are registered with callbacks; timers run on the steady clock;
-// Post() is the one thread-safe way to hand work to the loop; Stop() may be
-// called from any thread or (through StopOnSignals) a signal handler.
+// plain fds are registered with callbacks; timers run on the injected
+// clock's steady time (timers(): the TimerQueue logic can be handed, so it
+// is tested on a FakeClock); Post() is the one thread-safe way to hand work
+// to the loop; Stop() may be called from any thread or (through
+// StopOnSignals) a signal handler.
 //
 // All registered sockets are owned and used by the thread calling Run().
 #pragma once
@@ -15,6 +17,9 @@
 #include <mutex>
 #include <vector>
 
+#include "common/bus/timer_queue.h"
+#include "common/time/clock.h"
+
 namespace ct::bus {
 
 class Loop {
@@ -22,19 +27,24 @@ class Loop {
   using Callback = std::function<void()>;
   using TimerId = uint64_t;
 
-  Loop();
+  explicit Loop(const Clock& clock = SystemClock::instance());
   ~Loop();
   Loop(const Loop&) = delete;
   Loop& operator=(const Loop&) = delete;
 
   void AddSocket(zmq::socket_t& socket, Callback on_readable);
   void AddFd(int fd, Callback on_readable);
-  TimerId Every(std::chrono::milliseconds period, Callback cb);
-  TimerId After(std::chrono::milliseconds delay, Callback cb);
-  void Cancel(TimerId id);
+  TimerId Every(std::chrono::milliseconds period, Callback cb) { return timers_.Every(period, std::move(cb)); }
+  TimerId After(std::chrono::milliseconds delay, Callback cb) { return timers_.After(delay, std::move(cb)); }
+  void Cancel(TimerId id) { timers_.Cancel(id); }
+  TimerQueue& timers() { return timers_; }
 
   void Post(Callback cb);  // thread-safe
   void Run();              // until Stop()
+  // Runs what was posted and nothing else (after Run() returned: lets a
+  // process finish the completions of calls it waited for on the way out).
+  // Returns how many callbacks ran.
+  size_t RunPosted();
   void Stop();             // thread-safe, async-signal-safe
   bool stopping() const { return stop_; }
 
@@ -42,18 +52,12 @@ class Loop {
   void StopOnSignals();
 
  private:
-  struct Timer {
-    std::chrono::steady_clock::time_point due;
-    std::chrono::milliseconds period;  // zero: one-shot
-    Callback cb;
-  };
-  void RunDueTimers();
   void DrainPosted();
 
+  const Clock& clock_;
   std::vector<zmq::pollitem_t> items_;
   std::vector<Callback> handlers_;
-  std::map<TimerId, Timer> timers_;
-  TimerId next_timer_ = 1;
+  TimerQueue timers_;
   int wake_fd_ = -1;  // eventfd: Post() and Stop() wake the poll
   std::mutex posted_mu_;
   std::vector<Callback> posted_;

@@ -334,6 +334,8 @@ Result<Settings, ConfigError> ParseSettings(const std::string& path, const std::
       {"watcher_secret_key_file", &s.curve.watcher_secret_key_file},
       {"router_public_key_file", &s.curve.router_public_key_file},
       {"router_secret_key_file", &s.curve.router_secret_key_file},
+      {"executor_public_key_file", &s.curve.executor_public_key_file},
+      {"executor_secret_key_file", &s.curve.executor_secret_key_file},
       {"client_public_key_file", &s.curve.client_public_key_file},
       {"client_secret_key_file", &s.curve.client_secret_key_file},
       {"allowed_clients_file", &s.curve.allowed_clients_file},

@@ -118,6 +118,9 @@ struct CurveSettings {
   bool enabled = false;
   std::string watcher_public_key_file, watcher_secret_key_file;
   std::string router_public_key_file, router_secret_key_file;
+  // The executors' report streams (one key pair for the executors; the
+  // secret file is needed only on the executors' hosts).
+  std::string executor_public_key_file, executor_secret_key_file;
   std::string client_public_key_file, client_secret_key_file;
   std::string allowed_clients_file;
 };

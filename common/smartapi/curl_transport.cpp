@@ -58,6 +58,7 @@ bool NeverSent(CURLcode code) {
     case CURLE_COULDNT_RESOLVE_PROXY:
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_CONNECT:
+    case CURLE_INTERFACE_FAILED:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_ENGINE_NOTFOUND:
@@ -108,6 +109,9 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
     if (!options_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str());
+    // "host!" makes curl bind to this address, never an interface name.
+    const std::string interface = options_.source_address.empty() ? "" : "host!" + options_.source_address;
+    curl_easy_setopt(c, CURLOPT_INTERFACE, interface.empty() ? nullptr : interface.c_str());
 
     curl_slist* headers = nullptr;
     for (const auto& [name, value] : request.headers) {

@@ -53,6 +53,10 @@ struct CurlOptions {
   long max_idle_reuse_s = 50;
   bool verify_tls = true;  // always on for https; never turn off in production
   std::string ca_file;     // extra CA bundle (tests); empty = system store
+  // Local address the connection leaves from (the account's registered
+  // static IP, SMARTAPI.md §10); empty = the host's default. An address
+  // this host does not have fails every call before anything is sent.
+  std::string source_address;
 };
 
 // libcurl-backed transport: one easy handle, so one kept-alive connection

@@ -10,7 +10,9 @@
 
 namespace ct::startup {
 
+// `source_address`: the follower's registered static IP (its calls leave
+// from it, and it is the X-ClientLocalIP/X-ClientPublicIP it reports).
 std::unique_ptr<smartapi::Client> MakeBrokerClient(const config::Account& account, const config::BrokerSettings& broker,
-                                                   const Clock& clock);
+                                                   const Clock& clock, const std::string& source_address = "");
 
 }  // namespace ct::startup

@@ -16,10 +16,11 @@ enum class BusRole { kWatcher, kRouter, kExecutor };
 
 struct BusSecurity {
   bool enabled = false;
-  std::optional<bus::CurveServerKeys> server;          // watcher, router
+  std::optional<bus::CurveServerKeys> server;          // watcher, router, executor
   std::set<std::string> allowed_clients;               // servers only
-  std::optional<bus::CurveClientKeys> client_of_watcher;  // router
-  std::optional<bus::CurveClientKeys> client_of_router;   // executor
+  std::optional<bus::CurveClientKeys> client_of_watcher;    // router
+  std::optional<bus::CurveClientKeys> client_of_router;     // executor
+  std::optional<bus::CurveClientKeys> client_of_executors;  // router
 };
 
 BusSecurity LoadBusSecurityOrExit(const config::Settings& settings, BusRole role);
