@@ -40,7 +40,9 @@
 // A stale view may only move the order forward (more filled, a later
 // stage), never sideways: no MODIFIED, and its price, trigger, quantity and
 // order type are not taken. Pushes arrive in order on one connection and are
-// judged like a fresh snapshot.
+// judged like a fresh snapshot. The one case no rule here can see: two
+// modifies within one second whose first push arrives after a poll already
+// showed the second; the order then moves 1 -> 3 -> 2 -> 3, ending right.
 //
 // Keys. change_key = "<orderid>:<n>:<kind>:f<filled>:<ordertype>:<quantity>@
 // <price>/<trigger>:<updatetime>", n = the order's events so far (so two
