@@ -66,7 +66,12 @@ watcher_publish = "ipc://$CT_HOME/bus/watcher.pub"
 watcher_replay = "ipc://$CT_HOME/bus/watcher.replay"
 router_publish = "ipc://$CT_HOME/bus/router.pub"
 router_replay = "ipc://$CT_HOME/bus/router.replay"
-router_reports = "ipc://$CT_HOME/bus/router.reports"
+router_control = "ipc://$CT_HOME/bus/router.control"
+executor_publish = "ipc://$CT_HOME/bus/executor-{n}.pub"
+executor_replay = "ipc://$CT_HOME/bus/executor-{n}.replay"
+
+[instruments]
+file = "$REPO/sim/data/OpenAPIScripMaster.json"
 
 [paths]
 state_dir = "$CT_HOME/state"

@@ -51,6 +51,23 @@ InstrumentInfo InstrumentFromOrder(const v1::Order& o) {
   return info;
 }
 
+InstrumentLookup InstrumentsFrom(std::shared_ptr<const instruments::InstrumentMaster> master) {
+  return [master = std::move(master)](const v1::Order& o) {
+    const instruments::Instrument* in = master ? master->Find(o.exchange(), o.symboltoken()) : nullptr;
+    if (in == nullptr) return InstrumentFromOrder(o);
+    InstrumentInfo info;
+    // A tick that is not whole paise (currency, 0.25 p) is priced on 1 p.
+    info.tick_paise = in->tick_paise > 0 ? in->tick_paise : 1;
+    using instruments::Segment;
+    if (instruments::IsOptions(in->segment)) info.segment = executor::Segment::kOptions;
+    else if (instruments::IsFutures(in->segment)) info.segment = executor::Segment::kFutures;
+    else if (in->segment == Segment::kCommodity) info.segment = executor::Segment::kCommodity;
+    else if (in->segment == Segment::kCurrency) info.segment = executor::Segment::kCurrency;
+    else info.segment = executor::Segment::kEquity;
+    return info;
+  };
+}
+
 Executor::Executor(ExecutorOptions options, bus::Journal& journal, FollowerBroker& broker, bus::TimerQueue& timers,
                    const Clock& clock, ReportOutbox& outbox, InstrumentLookup instruments)
     : options_(std::move(options)),

@@ -29,6 +29,7 @@
 #include "common/bus/stream.h"
 #include "common/bus/timer_queue.h"
 #include "common/config/settings.h"
+#include "common/instruments/instrument_master.h"
 #include "common/time/clock.h"
 #include "copytrade.pb.h"
 #include "executor/broker.h"
@@ -74,6 +75,8 @@ class StreamReportOutbox final : public ReportOutbox {
 using InstrumentLookup = std::function<InstrumentInfo(const copytrade::v1::Order&)>;
 // Without an instrument master: the segment from the order, a 5-paise tick.
 InstrumentInfo InstrumentFromOrder(const copytrade::v1::Order& order);
+// From the instrument master (by exchange and token), else from the order.
+InstrumentLookup InstrumentsFrom(std::shared_ptr<const instruments::InstrumentMaster> master);
 
 class Executor {
  public:

@@ -5,6 +5,7 @@
 #include "common/bus/status.h"
 #include "common/bus/stream.h"
 #include "common/config/load.h"
+#include "common/instruments/load.h"
 #include "common/log/log.h"
 #include "common/orderfeed/order_feed.h"
 #include "common/startup/broker_client.h"
@@ -35,6 +36,14 @@ int main(int argc, char** argv) {
   auto lg = ct::log::Get("executor");
   auto journal = ct::startup::OpenJournalOrExit(settings, name);
   auto& clock = ct::SystemClock::instance();
+  // Ticks and segments price the copies; without them nothing is placed.
+  auto instruments = ct::instruments::LoadInstruments(settings, clock, ct::log::Get("instruments"));
+  if (!instruments.ok()) {
+    if (!settings.instruments.file.empty())
+      ct::config::ExitWithError({settings.path, "instruments.file", instruments.error()});
+    lg->critical("no instrument data: {}", instruments.error());
+    return 1;
+  }
   auto client = ct::startup::MakeBrokerClient(*account, settings.broker, clock, fs.source_address);
   if (!settings.dry_run) {
     if (auto session = client->Login(); !session.ok()) {
@@ -60,7 +69,7 @@ int main(int argc, char** argv) {
   ct::executor::StreamReportOutbox outbox(reports, "reports/" + fs.id);
   ct::executor::WorkerBroker broker(*client, loop, clock);
   ct::executor::Executor executor({fs.id, settings.dry_run, fs.max_copy_delay_ms, fs.execution}, *journal, broker,
-                                  loop.timers(), clock, outbox);
+                                  loop.timers(), clock, outbox, ct::executor::InstrumentsFrom(instruments->master));
   executor.Resume();
 
   ct::bus::StreamSubscriber stream(

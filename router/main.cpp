@@ -4,7 +4,6 @@
 
 #include <filesystem>
 
-#include "common/bus/socket_options.h"
 #include "common/bus/status.h"
 #include "common/bus/stream.h"
 #include "common/config/load.h"
@@ -55,35 +54,31 @@ int main(int argc, char** argv) {
        .curve = security.client_of_watcher},
       journal->Cursor("master"), [&](const ct::bus::Envelope& e) { return router.ApplyMasterEvent(e); });
 
-  zmq::socket_t reports(ctx, zmq::socket_type::pull);
-  ct::bus::ConfigureSocket(reports, ct::bus::SocketRole::kReportReceiver);
-  if (security.server) ct::bus::ApplyCurveServer(reports, *security.server);
-  ct::bus::BindSocket(reports, cfg.settings.bus.router_reports_bind);
-  ct::bus::DropLog report_drops("router");
-  loop.AddSocket(reports, [&] {
-    std::vector<zmq::message_t> frames;
-    while (ct::bus::ReceiveMultipart(reports, frames)) {
-      ct::bus::Envelope env;
-      if (frames.size() != 1) {
-        report_drops.WrongFrameCount(frames.size(), 1);
-      } else if (!env.ParseFromArray(frames[0].data(), static_cast<int>(frames[0].size())) ||
-                 !env.has_execution_report()) {
-        report_drops.Undecodable();
-      } else {
-        router.OnReport(env.execution_report());
-      }
-    }
-  });
+  // Each executor publishes its reports on a reliable stream of its own.
+  std::vector<std::unique_ptr<ct::bus::StreamSubscriber>> reports;
+  for (const auto& f : cfg.env.followers) {
+    const std::string stream = "reports/" + cfg.settings.Follower(f.number).id;
+    reports.push_back(std::make_unique<ct::bus::StreamSubscriber>(
+        ctx, loop, clock,
+        ct::bus::SubscriberOptions{
+            .publish_endpoint = ct::config::ExecutorEndpoint(cfg.settings.bus.executor_publish_connect, f.number),
+            .replay_endpoint = ct::config::ExecutorEndpoint(cfg.settings.bus.executor_replay_connect, f.number),
+            .stream = stream,
+            .curve = security.client_of_executors},
+        journal->Cursor(stream), [&](const ct::bus::Envelope& e) { return router.ApplyReport(e); }));
+  }
 
   loop.Every(std::chrono::milliseconds(200), [&] { records.Flush(); });
   ct::bus::StatusFile status(loop, clock, cfg.settings.state_dir, "router");
   status.Watch(publisher);
   status.Watch(master);
+  for (const auto& r : reports) status.Watch(*r);
   status.Set("records", records.file());
   status.Set("dry_run", cfg.settings.dry_run);
   lg->info("router up: {} follower(s), dry_run={}, records {}", followers.size(), cfg.settings.dry_run,
            records.file());
   master.Start();
+  for (const auto& r : reports) r->Start();
   status.Write();
   loop.Run();
   status.Set("stopped", true);

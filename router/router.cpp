@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -21,9 +22,16 @@ const char* OutcomeName(v1::Outcome o) {
     case v1::OUTCOME_FAILED: return "FAILED";
     case v1::OUTCOME_DRY_RUN: return "DRY_RUN";
     case v1::OUTCOME_STALE: return "STALE";
+    case v1::OUTCOME_FILLED: return "FILLED";
+    case v1::OUTCOME_PARTIALLY_FILLED: return "PARTIALLY_FILLED";
+    case v1::OUTCOME_CANCELLED: return "CANCELLED";
+    case v1::OUTCOME_HELD: return "HELD";
+    case v1::OUTCOME_MODIFIED: return "MODIFIED";
     default: return "UNSPECIFIED";
   }
 }
+
+double Round2(double v) { return std::round(v * 100.0) / 100.0; }
 
 std::string IsoTime(int64_t ns) {
   if (ns <= 0) return "";
@@ -61,28 +69,54 @@ SessionRecords::SessionRecords(bus::Journal& journal, std::string file,
 
 bool SessionRecords::Add(const v1::ExecutionReport& r) {
   const auto& o = r.order();
-  const bool success = r.outcome() == v1::OUTCOME_ACCEPTED || r.outcome() == v1::OUTCOME_DRY_RUN;
+  // A copy succeeded only when it filled: accepted is not done, and an
+  // accepted order can still be rejected.
+  const bool filled = r.outcome() == v1::OUTCOME_FILLED;
+  const bool has_fill = r.filled_quantity() > 0;
+  const auto& t = r.timings();
   nlohmann::json rec = {
+      // The seed's fields.
+      {"timestamp", IsoTime(r.reported_time_ns())},
       {"master_order_id", r.master_order_id()},
       {"symbol", o.tradingsymbol()},
+      {"transaction_type", o.transactiontype()},
+      {"quantity", o.quantity()},
+      {"price", Round2(has_fill ? r.average_price() : o.price())},
+      {"follower", client_ids_.count(r.follower_id()) ? client_ids_[r.follower_id()] : r.follower_id()},
+      {"success", filled},
+      {"follower_order_id", r.broker_order_id()},
+      {"error", r.error_code().empty() ? r.error_text() : r.error_code() + ": " + r.error_text()},
+      // copytrade's own.
+      {"follower_id", r.follower_id()},
       {"exchange", o.exchange()},
       {"side", o.transactiontype()},
       {"order_type", o.ordertype()},
-      {"quantity", o.quantity()},
-      {"price", o.price()},
-      {"follower", client_ids_.count(r.follower_id()) ? client_ids_[r.follower_id()] : r.follower_id()},
-      {"follower_id", r.follower_id()},
-      {"success", success},
+      {"state", OutcomeName(r.outcome())},
       {"outcome", OutcomeName(r.outcome())},
-      {"follower_order_id", r.broker_order_id()},
-      {"follower_unique_order_id", r.broker_unique_order_id()},
+      {"final", r.final()},
+      {"filled_quantity", r.filled_quantity()},
+      {"fill_price", Round2(r.average_price())},
+      {"limit_price", Round2(r.limit_price())},
+      {"master_price", Round2(r.master_price())},
+      {"slippage_bps", has_fill ? std::round(r.slippage_bps() * 10.0) / 10.0 : 0.0},
+      {"modifications", r.modifications()},
+      {"reason", r.reason()},
       {"ordertag", r.ordertag()},
-      {"error", r.error_code().empty() ? r.error_text() : r.error_code() + ": " + r.error_text()},
+      {"copy_id", r.copy_id()},
+      {"leg", r.leg()},
+      {"legs", r.legs()},
+      {"follower_unique_order_id", r.broker_unique_order_id()},
       {"master_time", IsoTime(r.master_event_time_ns())},
       {"reported_time", IsoTime(r.reported_time_ns())},
-      {"copy_latency_ms", r.master_event_time_ns() > 0
-                              ? static_cast<double>(r.reported_time_ns() - r.master_event_time_ns()) / 1e6
-                              : 0.0},
+      // Milliseconds from the watcher's detection of the master's change.
+      {"timings_ms",
+       {{"routed", t.routed_ms()},
+        {"instruction_received", t.instruction_received_ms()},
+        {"request_sent", t.request_sent_ms()},
+        {"accepted", t.accepted_ms()},
+        {"first_fill", t.first_fill_ms()},
+        {"final", t.final_ms()}}},
+      {"copy_latency_ms", t.accepted_ms()},
   };
   // One record per copy (ordertag). A repeated report changes nothing; a
   // later, different outcome (an unknown outcome resolved) replaces it.
@@ -92,7 +126,7 @@ bool SessionRecords::Add(const v1::ExecutionReport& r) {
   bus::Statement ins(journal_.db(),
                      "INSERT OR REPLACE INTO records(ordertag, session, outcome, record, time_ns) VALUES(?,?,?,?,?)");
   ins.Bind(1, r.ordertag()).Bind(2, file_).Bind(3, std::string(OutcomeName(r.outcome())))
-      .Bind(4, log::Mask(rec.dump())).Bind(5, r.reported_time_ns());
+      .Bind(4, rec.dump()).Bind(5, r.reported_time_ns());
   ins.Step();
   dirty_ = true;
   return true;
@@ -109,33 +143,41 @@ void SessionRecords::AddSkipped(const v1::MasterOrderEvent& event, const Followe
   *r.mutable_order() = event.order();
   r.set_master_event_time_ns(event.master_event_time_ns());
   r.set_reported_time_ns(event.detected_time_ns());
+  r.set_final(true);
+  r.set_reason(reason);
+  r.set_master_quantity(event.order().quantity());
+  r.set_master_event_detected_ns(event.detected_time_ns());
   Add(r);
 }
 
 void SessionRecords::Write() {
   dirty_ = false;
   nlohmann::json records = nlohmann::json::array();
-  int64_t total = 0, ok = 0, failed = 0, skipped = 0;
+  int64_t ok = 0, partial = 0, failed = 0, skipped = 0, working = 0, dry_run = 0;
   bus::Statement q(journal_.db(), "SELECT outcome, record FROM records WHERE session=? ORDER BY time_ns");
   q.Bind(1, file_);
   while (q.Step()) {
     auto rec = nlohmann::json::parse(q.Text(1));
     const std::string outcome = q.Text(0);
-    if (outcome == "SKIPPED") {
-      ++skipped;
-    } else {
-      ++total;
-      (rec["success"].get<bool>() ? ok : failed)++;
-    }
+    if (outcome == "SKIPPED") ++skipped;
+    else if (outcome == "DRY_RUN") ++dry_run;
+    else if (outcome == "FILLED") ++ok;
+    else if (outcome == "PARTIALLY_FILLED") ++partial;
+    else if (outcome == "ACCEPTED" || outcome == "MODIFIED" || outcome == "HELD") ++working;
+    else ++failed;  // REJECTED, FAILED, STALE, CANCELLED
     records.push_back(std::move(rec));
   }
+  const int64_t total = ok + partial + failed + working;
   nlohmann::json doc = {
       {"records", records},
       {"statistics",
        {{"total_copies", total},
         {"successful", ok},
         {"failed", failed},
+        {"partially_filled", partial},
+        {"working", working},
         {"skipped", skipped},
+        {"dry_run", dry_run},
         {"success_rate", total ? static_cast<double>(ok) * 100.0 / static_cast<double>(total) : 0.0}}},
   };
   std::filesystem::path path(file_);
@@ -216,6 +258,16 @@ bool Router::ApplyMasterEvent(const bus::Envelope& envelope) {
       ci->set_routed_time_ns(clock_.wall_ns());
       ci->set_master_quantity(order.quantity());
       ci->set_master_event_kind(event.kind());
+      // What the master filled is copied at the market: a marketable LIMIT
+      // off the master's average fill price (the executor's policy).
+      ci->set_action(v1::COPY_ACTION_PLACE);
+      ci->set_execution(v1::EXECUTION_MARKETABLE);
+      ci->set_reference_price(order.averageprice());
+      ci->set_master_average_price(order.averageprice());
+      ci->set_master_filled_quantity(order.filledshares());
+      ci->set_copy_id(ci->ordertag());
+      ci->set_leg(0);
+      ci->set_legs(1);
       out.push_back(publisher_.Stage(f.settings.id, std::move(env)));
     }
   });
@@ -229,24 +281,38 @@ bool Router::ApplyMasterEvent(const bus::Envelope& envelope) {
   return true;
 }
 
-void Router::OnReport(const v1::ExecutionReport& report) {
+bool Router::ApplyReport(const bus::Envelope& envelope) {
   bool added = false;
-  journal_.Transaction([&] { added = records_.Add(report); });
-  if (!added) return;  // a report seen before
+  journal_.Transaction([&] {
+    journal_.SetCursor(envelope.stream_id(), envelope.seq());
+    if (envelope.has_execution_report()) added = records_.Add(envelope.execution_report());
+  });
+  if (envelope.has_follower_state()) follower_states_[envelope.follower_state().follower_id()] = envelope.follower_state();
+  if (!added) return true;
+  const auto& report = envelope.execution_report();
   auto lg = log::Get("router");
+  const auto& o = report.order();
   switch (report.outcome()) {
     case v1::OUTCOME_ACCEPTED:
-      lg->info("copied to {}: follower order {} ({} {} x{})", report.follower_id(), report.broker_order_id(),
-               report.order().transactiontype(), report.order().tradingsymbol(), report.order().quantity());
+      lg->info("accepted for {}: follower order {} ({} {} x{} @ {:.2f})", report.follower_id(),
+               report.broker_order_id(), o.transactiontype(), o.tradingsymbol(), o.quantity(), report.limit_price());
+      break;
+    case v1::OUTCOME_MODIFIED:
+      break;  // chase steps: the executor logs them
+    case v1::OUTCOME_FILLED:
+      lg->info("copied to {}: follower order {} filled ({} {} x{} @ {:.2f}, slippage {:.1f} bp)", report.follower_id(),
+               report.broker_order_id(), o.transactiontype(), o.tradingsymbol(), report.filled_quantity(),
+               report.average_price(), report.slippage_bps());
       break;
     case v1::OUTCOME_DRY_RUN:
-      lg->info("dry run for {}: would place {} {} x{}", report.follower_id(), report.order().transactiontype(),
-               report.order().tradingsymbol(), report.order().quantity());
+      lg->info("dry run for {}: would place {} {} x{}", report.follower_id(), o.transactiontype(), o.tradingsymbol(),
+               o.quantity());
       break;
     default:
       lg->warn("copy to {} of master order {}: {} {} {}", report.follower_id(), report.master_order_id(),
                OutcomeName(report.outcome()), report.error_code(), report.error_text());
   }
+  return true;
 }
 
 }  // namespace ct::router

@@ -1,6 +1,6 @@
 // Router: turns each MasterOrderEvent into one CopyInstruction per enabled
 // follower (filters, sizing, ordertag) and collects ExecutionReports into
-// the session records.
+// the session records (from each executor's reports stream).
 //
 // Exactly-once: the instructions for a master event and the "master" stream
 // cursor commit in one journal transaction, so a crash either routed the
@@ -57,7 +57,9 @@ class Router {
 
   // StreamSubscriber::Apply for the "master" stream.
   bool ApplyMasterEvent(const bus::Envelope& envelope);
-  void OnReport(const copytrade::v1::ExecutionReport& report);
+  // StreamSubscriber::Apply for each executor's "reports/<follower>" stream.
+  bool ApplyReport(const bus::Envelope& envelope);
+  const std::map<std::string, copytrade::v1::FollowerState>& follower_states() const { return follower_states_; }
 
  private:
   const config::Settings& settings_;
@@ -66,6 +68,7 @@ class Router {
   bus::StreamPublisher& publisher_;
   SessionRecords& records_;
   const Clock& clock_;
+  std::map<std::string, copytrade::v1::FollowerState> follower_states_;
 };
 
 // "logs/copy_trading_20261125_171502.json" for the given wall time (local).

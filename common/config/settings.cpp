@@ -308,12 +308,10 @@ Result<Settings, ConfigError> ParseSettings(const std::string& path, const std::
       {"watcher_replay", &s.bus.watcher_replay_bind, true},
       {"router_publish", &s.bus.router_publish_bind, true},
       {"router_replay", &s.bus.router_replay_bind, true},
-      {"router_reports", &s.bus.router_reports_bind, true},
       {"watcher_publish_connect", &s.bus.watcher_publish_connect, false},
       {"watcher_replay_connect", &s.bus.watcher_replay_connect, false},
       {"router_publish_connect", &s.bus.router_publish_connect, false},
       {"router_replay_connect", &s.bus.router_replay_connect, false},
-      {"router_reports_connect", &s.bus.router_reports_connect, false},
       {"executor_publish", &s.bus.executor_publish_bind, true},
       {"executor_replay", &s.bus.executor_replay_bind, true},
       {"executor_publish_connect", &s.bus.executor_publish_connect, false},
@@ -350,7 +348,6 @@ Result<Settings, ConfigError> ParseSettings(const std::string& path, const std::
   fill(s.bus.watcher_replay_connect, s.bus.watcher_replay_bind);
   fill(s.bus.router_publish_connect, s.bus.router_publish_bind);
   fill(s.bus.router_replay_connect, s.bus.router_replay_bind);
-  fill(s.bus.router_reports_connect, s.bus.router_reports_bind);
   fill(s.bus.executor_publish_connect, s.bus.executor_publish_bind);
   fill(s.bus.executor_replay_connect, s.bus.executor_replay_bind);
   fill(s.bus.router_control_connect, s.bus.router_control_bind);

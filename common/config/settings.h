@@ -85,9 +85,8 @@ struct BusSettings {
   std::string watcher_replay_bind = "ipc://run/watcher.replay";
   std::string router_publish_bind = "ipc://run/router.pub";
   std::string router_replay_bind = "ipc://run/router.replay";
-  std::string router_reports_bind = "ipc://run/router.reports";
   std::string watcher_publish_connect, watcher_replay_connect;
-  std::string router_publish_connect, router_replay_connect, router_reports_connect;
+  std::string router_publish_connect, router_replay_connect;
   // Each executor publishes its "reports/follower-<n>" stream; "{n}" in
   // these is replaced by the follower's number (ExecutorEndpoint()).
   std::string executor_publish_bind = "ipc://run/executor-{n}.pub";

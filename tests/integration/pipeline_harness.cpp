@@ -43,7 +43,10 @@ void Pipeline::WriteConfig() {
                      "watcher_replay = \"ipc://" + d + "/bus/w.rep\"\n"
                      "router_publish = \"ipc://" + d + "/bus/r.pub\"\n"
                      "router_replay = \"ipc://" + d + "/bus/r.rep\"\n"
-                     "router_reports = \"ipc://" + d + "/bus/r.rpt\"\n"
+                     "router_control = \"ipc://" + d + "/bus/r.ctl\"\n"
+                     "executor_publish = \"ipc://" + d + "/bus/e{n}.pub\"\n"
+                     "executor_replay = \"ipc://" + d + "/bus/e{n}.rep\"\n"
+                     "[instruments]\nfile = \"" CT_SOURCE_DIR "/sim/data/OpenAPIScripMaster.json\"\n"
                      "[paths]\nstate_dir = \"" + d + "/state\"\nrecords_dir = \"" + d + "/records\"\n" +
                      options_.extra_toml;
   if (options_.followers < 2) toml = std::regex_replace(toml, std::regex("\\[followers\\.2\\][^\\[]*"), "");

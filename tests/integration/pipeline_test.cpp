@@ -63,8 +63,9 @@ TEST(Pipeline, DryRunPlacesNothing) {
   Pipeline p(options);
   p.StartAll();
   p.Place("master", "BUY", "SBIN-EQ", "3045", 10);
-  ASSERT_TRUE(p.executors[0]->WaitForLog("[DRY RUN] would place BUY SBIN-EQ MARKET x10", seconds(5)));
-  ASSERT_TRUE(p.executors[1]->WaitForLog("[DRY RUN] would place BUY SBIN-EQ MARKET x20", seconds(5)));
+  // What would be placed is a marketable LIMIT, never MARKET.
+  ASSERT_TRUE(p.executors[0]->WaitForLog("[DRY RUN] would place BUY SBIN-EQ LIMIT x10 @ ", seconds(5)));
+  ASSERT_TRUE(p.executors[1]->WaitForLog("[DRY RUN] would place BUY SBIN-EQ LIMIT x20 @ ", seconds(5)));
   ASSERT_TRUE(p.router->WaitForLog("dry run for follower-", seconds(5), 2));
   EXPECT_TRUE(p.Book("follower-1").empty());
   EXPECT_TRUE(p.Book("follower-2").empty());
@@ -154,7 +155,7 @@ TEST(Pipeline, CurveEncryptedBusAdmitsOnlyListedClients) {
   Pipeline p({});
   p.StartSim();
   const std::string keys = p.dir() / "keys";
-  for (const std::string name : {"watcher", "router", "client", "intruder"}) {
+  for (const std::string name : {"watcher", "router", "executor", "client", "intruder"}) {
     int rc = 0;
     const std::string out = p.Run({"keygen", keys + "/" + name}, &rc);
     ASSERT_EQ(rc, 0) << out;
@@ -165,6 +166,8 @@ TEST(Pipeline, CurveEncryptedBusAdmitsOnlyListedClients) {
                  "watcher_secret_key_file = \"" + keys + "/watcher.key\"\n"
                  "router_public_key_file = \"" + keys + "/router.pub\"\n"
                  "router_secret_key_file = \"" + keys + "/router.key\"\n"
+                 "executor_public_key_file = \"" + keys + "/executor.pub\"\n"
+                 "executor_secret_key_file = \"" + keys + "/executor.key\"\n"
                  "client_public_key_file = \"" + keys + "/client.pub\"\n"
                  "client_secret_key_file = \"" + keys + "/client.key\"\n"
                  "allowed_clients_file = \"" + keys + "/allowed\"\n");

@@ -49,7 +49,6 @@ class WatcherLifecycle : public ::testing::Test {
                   "/smart-order-update\"\ntimeout_ms = 5000\n[bus]\n"
                   "watcher_publish = \"ipc://" + d + "/w.pub\"\nwatcher_replay = \"ipc://" + d + "/w.rep\"\n"
                   "router_publish = \"ipc://" + d + "/r.pub\"\nrouter_replay = \"ipc://" + d + "/r.rep\"\n"
-                  "router_reports = \"ipc://" + d + "/r.rpt\"\n"
                   "[paths]\nstate_dir = \"" + d + "/state\"\nrecords_dir = \"" + d + "/records\"\n");
 
     smartapi::CurlOptions curl;
