@@ -117,6 +117,7 @@ bool SessionRecords::Add(const v1::ExecutionReport& r) {
         {"first_fill", t.first_fill_ms()},
         {"final", t.final_ms()}}},
       {"copy_latency_ms", t.accepted_ms()},
+      {"master_detected_ns", r.master_event_detected_ns()},
   };
   // One record per copy (ordertag). A repeated report changes nothing; a
   // later, different outcome (an unknown outcome resolved) replaces it.

@@ -156,7 +156,9 @@ int main(int argc, char** argv) {
       rows.push_back({{"orderid", o.orderid()}, {"tradingsymbol", o.tradingsymbol()},
                       {"transactiontype", o.transactiontype()}, {"ordertype", o.ordertype()},
                       {"quantity", o.quantity()}, {"price", o.price()}, {"averageprice", o.averageprice()},
-                      {"status", o.status()}, {"ordertag", o.ordertag()}});
+                      {"status", o.status()}, {"ordertag", o.ordertag()}, {"filledshares", o.filledshares()},
+                      {"triggerprice", o.triggerprice()}, {"exchange", o.exchange()}, {"variety", o.variety()},
+                      {"producttype", o.producttype()}, {"duration", o.duration()}, {"text", o.text()}});
     } else {
       std::printf("%-16s %-4s %-22s %-8s %6lld  %-10s %s\n", o.orderid().c_str(), o.transactiontype().c_str(),
                   o.tradingsymbol().c_str(), o.ordertype().c_str(), static_cast<long long>(o.quantity()),

@@ -54,8 +54,9 @@ void Pipeline::WriteConfig() {
 }
 
 void Pipeline::StartSim() {
-  sim = std::make_unique<ChildProcess>(
-      std::vector<std::string>{BinPath("copytrade-sim"), "--env", env(), "--port", "0"}, dir_ / "sim.log");
+  std::vector<std::string> argv{BinPath("copytrade-sim"), "--env", env(), "--port", "0"};
+  argv.insert(argv.end(), options_.sim_args.begin(), options_.sim_args.end());
+  sim = std::make_unique<ChildProcess>(argv, dir_ / "sim.log");
   ASSERT_TRUE(sim->WaitForLog("listening on 127.0.0.1:")) << sim->Log();
   std::smatch m;
   const std::string log = sim->Log();
@@ -144,6 +145,38 @@ std::string Pipeline::SimAdmin(const std::string& path, const std::string& body)
   curl_easy_cleanup(curl);
   EXPECT_EQ(rc, CURLE_OK) << url;
   return reply;
+}
+
+nlohmann::json Pipeline::Records() {
+  std::string newest;
+  if (!std::filesystem::exists(dir_ / "records")) return nlohmann::json();
+  for (const auto& e : std::filesystem::directory_iterator(dir_ / "records")) {
+    const std::string name = e.path().string();
+    if (name.size() > 5 && name.substr(name.size() - 5) == ".json" && name > newest) newest = name;
+  }
+  if (newest.empty()) return nlohmann::json();
+  return nlohmann::json::parse(ReadFile(newest), nullptr, false);
+}
+
+std::vector<nlohmann::json> Pipeline::RecordsOf(const std::string& follower_id) {
+  std::vector<nlohmann::json> out;
+  const auto doc = Records();
+  if (!doc.is_object() || !doc.contains("records")) return out;
+  for (const auto& r : doc["records"])
+    if (r.value("follower_id", "") == follower_id) out.push_back(r);
+  return out;
+}
+
+nlohmann::json Pipeline::Row(const std::string& account, const std::string& orderid) {
+  for (const auto& row : Book(account))
+    if (row.value("orderid", "") == orderid) return row;
+  return nlohmann::json();
+}
+
+void Pipeline::SetPrice(const std::string& symbol, double price, const std::string& exchange) {
+  const std::string reply = SimAdmin("price", nlohmann::json{{"tradingsymbol", symbol}, {"exchange", exchange},
+                                                              {"price", price}}.dump());
+  EXPECT_NE(reply.find("\"status\":true"), std::string::npos) << reply;
 }
 
 std::vector<nlohmann::json> Pipeline::Copies(const std::string& account) {

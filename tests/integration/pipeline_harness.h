@@ -19,6 +19,7 @@ struct PipelineOptions {
   bool dry_run = false;
   int followers = 2;
   std::string extra_toml;  // appended to copytrade.toml
+  std::vector<std::string> sim_args;  // extra copytrade-sim flags, e.g. {"--static-ip", "F101=127.0.0.11"}
 };
 
 class Pipeline {
@@ -41,6 +42,15 @@ class Pipeline {
   nlohmann::json Book(const std::string& account);
   // Rows of `account`'s book that are copies (ordertag "ct...").
   std::vector<nlohmann::json> Copies(const std::string& account);
+
+  // The session records file the router writes (the newest one).
+  nlohmann::json Records();
+  // Records of `follower_id` ("follower-1").
+  std::vector<nlohmann::json> RecordsOf(const std::string& follower_id);
+  // The row of `orderid` in `account`'s book (null when absent).
+  nlohmann::json Row(const std::string& account, const std::string& orderid);
+  // POST /sim/v1/price.
+  void SetPrice(const std::string& symbol, double price, const std::string& exchange = "NSE");
 
   std::string Run(const std::vector<std::string>& args, int* exit_code = nullptr);
   // POSTs `body` to the emulator's admin API (/sim/v1/<path>); returns the reply.
