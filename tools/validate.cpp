@@ -8,6 +8,7 @@
 
 #include "common/config/env_file.h"
 #include "common/config/settings.h"
+#include "common/instruments/load.h"
 #include "common/log/log.h"
 #include "common/startup/broker_client.h"
 #include "tools/deploy.h"
@@ -186,6 +187,18 @@ void CheckClock(Checks& checks, const config::Settings& s, const Clock& clock, c
   checks.Ok("clock", text);
 }
 
+// Offline, a master that would be downloaded is not checked (the network).
+void CheckInstruments(Checks& checks, const config::Settings& s, const Clock& clock, bool offline) {
+  if (offline && s.instruments.file.empty()) return;
+  auto loaded = instruments::LoadInstruments(s, clock, log::Get("instruments"));
+  if (!loaded.ok()) return checks.Fail("instruments", loaded.error());
+  std::string text = std::to_string(loaded->master->size()) + " instruments from " + loaded->master_path + ", " +
+                     std::to_string(loaded->freeze->size()) + " freeze quantities from " + loaded->freeze_path;
+  if (loaded->warnings.empty()) return checks.Ok("instruments", text);
+  for (const auto& w : loaded->warnings) text += "; " + w;
+  checks.Warn("instruments", text);
+}
+
 void CheckSourceAddresses(Checks& checks, const config::Settings& s, const std::vector<PlacedProcess>& here) {
   bool any = false;
   for (const auto& p : here) {
@@ -287,6 +300,7 @@ ValidateReport Validate(const ValidateOptions& o, const Clock& clock, const Slee
     CheckClock(checks, s, clock, sleep);
   }
   CheckSourceAddresses(checks, s, *here);
+  CheckInstruments(checks, s, clock, o.offline);
   CheckBus(checks, s, all, *here, o.offline);
   return checks.Done();
 }

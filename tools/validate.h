@@ -10,11 +10,13 @@
 // real login to every account against the configured broker (a wrong TOTP
 // secret fails here); this host's clock against the broker's Date header,
 // under 1 s; each follower's source_address is an address of this host;
-// every bus endpoint this host binds can be bound (or is in use by a
+// the instrument data loads ([instruments], common/instruments); every bus
+// endpoint this host binds can be bound (or is in use by a
 // running copytrade that answers a connect), and the endpoints of processes
 // on other hosts answer a connect.
 //
-// `--offline` skips the network: logins, the broker's clock, other hosts.
+// `--offline` skips the network: logins, the broker's clock, other hosts,
+// an instrument master that would be downloaded.
 // `--host NAME` checks only what [deploy] places on NAME (see
 // deploy/README.md); without it, every process runs on this host.
 //

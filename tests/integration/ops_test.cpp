@@ -106,14 +106,20 @@ class Validate : public ::testing::Test {
     Replace(pipeline_.config(), "\\[bus\\]\n",
             "[bus]\nrouter_control = \"ipc://" + d + "/bus/r.ctl\"\nexecutor_publish = \"ipc://" + d +
                 "/bus/e{n}.pub\"\nexecutor_replay = \"ipc://" + d + "/bus/e{n}.rep\"\n");
+    // The instrument master the emulator ships (nothing is downloaded here).
+    if (ReadFile(pipeline_.config()).find("[instruments]") == std::string::npos)
+      pipeline_.AppendConfig("[instruments]\nfile = \"" CT_SOURCE_DIR "/sim/data/OpenAPIScripMaster.json\"\n");
   }
 
   std::string Run(std::vector<std::string> extra = {}) {
     std::vector<std::string> args{"validate", "--config", pipeline_.config(), "--env", pipeline_.env()};
     args.insert(args.end(), extra.begin(), extra.end());
     const std::string out = pipeline_.Run(args, &exit_code_);
-    for (const auto& secret : Secrets(pipeline_.env()))
-      if (secret.size() >= 8) EXPECT_EQ(out.find(secret), std::string::npos) << "a secret in the output:\n" << out;
+    for (const auto& secret : Secrets(pipeline_.env())) {
+      if (secret.size() >= 8) {
+        EXPECT_EQ(out.find(secret), std::string::npos) << "a secret in the output:\n" << out;
+      }
+    }
     return out;
   }
   static bool HasLine(const std::string& out, const std::string& prefix) {
@@ -134,7 +140,8 @@ TEST_F(Validate, EveryCheckPassesAgainstTheEmulator) {
   for (const char* line : {"✅ config: ", "✅ env: ", "✅ credentials: ", "✅ env permissions: ", "✅ totp secrets: 3 ",
                            "✅ login master: M100 logged in", "✅ login follower-1: F101 logged in",
                            "✅ login follower-2: F102 logged in", "✅ source addresses: ", "✅ bus watcher_publish: ",
-                           "✅ bus router_publish: ", "✅ bus router_control: ", "✅ bus executor_publish (follower-2): "})
+                           "✅ bus router_publish: ", "✅ bus router_control: ", "✅ bus executor_publish (follower-2): ",
+                           "✅ instruments: "})
     EXPECT_TRUE(HasLine(out, line)) << line << "\n" << out;
   EXPECT_EQ(out.find("❌"), std::string::npos) << out;
 }
@@ -235,6 +242,13 @@ TEST_F(Validate, ASourceAddressOfThisHostPasses) {
   const std::string out = Run();
   EXPECT_EQ(exit_code_, 0) << out;
   EXPECT_TRUE(HasLine(out, "✅ source_address follower-1: 127.0.0.1 is an address of this host (lo)")) << out;
+}
+
+TEST_F(Validate, InstrumentDataThatDoesNotLoadFails) {
+  Replace(pipeline_.config(), "file = \"[^\"]*OpenAPIScripMaster.json\"", "file = \"" + pipeline_.dir() / "none.json\"");
+  const std::string out = Run();
+  EXPECT_EQ(exit_code_, 1) << out;
+  EXPECT_TRUE(std::regex_search(out, std::regex("\n❌ instruments: .*none\\.json"))) << out;
 }
 
 TEST_F(Validate, ABusEndpointThatCannotBeBoundFails) {
@@ -352,7 +366,7 @@ TEST(AlertListener, AProcessGoingFatalUnderSupervisordIsAlerted) {
             "[eventlistener:alerts]\ncommand=" + BinPath("copytrade") + " alert-listener --config " + d +
             "/copytrade.toml --env " + d + "/.env\nevents=PROCESS_STATE_FATAL\npriority=1\n"
             "stderr_logfile=" + d + "/logs/alerts.log\n"
-            "[program:crasher]\ncommand=/bin/false\npriority=10\nstartsecs=1\nstartretries=1\n");
+            "[program:crasher]\ncommand=/bin/false\npriority=10\nstartsecs=5\nstartretries=0\n");
   Supervisor supervisor(dir / "supervisord.conf", dir / "supervisord.out");
   ASSERT_TRUE(Eventually([&] { return !receiver.requests().empty(); }, std::chrono::seconds(30)))
       << supervisor.Ctl({"status"}) << ReadFile(dir / "logs/alerts.log");
@@ -380,7 +394,8 @@ TEST(Masking, APinOf0000LeavesEveryIdIntactInRecordsAndLogs) {
   nlohmann::json record;
   ASSERT_TRUE(Eventually(
       [&] {
-        for (const auto& f : std::filesystem::directory_iterator(p.dir() / "records", std::error_code())) {
+        std::error_code ec;
+        for (const auto& f : std::filesystem::directory_iterator(p.dir() / "records", ec)) {
           auto doc = nlohmann::json::parse(ReadFile(f.path().string()), nullptr, false);
           if (!doc.is_object()) continue;
           for (const auto& r : doc.value("records", nlohmann::json::array()))
