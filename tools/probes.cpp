@@ -126,8 +126,14 @@ std::string AddressText(const sockaddr_in& a) {
   return std::string(ip) + ":" + std::to_string(ntohs(a.sin_port));
 }
 
-EndpointProbe ProbeBindIpc(const std::string& raw_path) {
-  const std::string path = std::filesystem::absolute(raw_path).lexically_normal().string();
+std::string IpcPath(const std::string& raw_path, const std::string& base_dir) {
+  std::filesystem::path p(raw_path);
+  if (p.is_relative() && !base_dir.empty()) p = std::filesystem::path(base_dir) / p;
+  return std::filesystem::absolute(p).lexically_normal().string();
+}
+
+EndpointProbe ProbeBindIpc(const std::string& raw_path, const std::string& base_dir) {
+  const std::string path = IpcPath(raw_path, base_dir);
   auto addr = UnixAddress(path);
   if (!addr.ok()) return {EndpointState::kFailed, addr.error()};
   struct stat st {};
@@ -282,16 +288,17 @@ LocalAddress FindLocalAddress(const std::string& ipv4) {
   return out;
 }
 
-EndpointProbe ProbeBind(const std::string& endpoint) {
+EndpointProbe ProbeBind(const std::string& endpoint, const std::string& base_dir) {
   if (endpoint.rfind("inproc://", 0) == 0) return {EndpointState::kBindable, endpoint + " is in-process"};
-  if (endpoint.rfind("ipc://", 0) == 0) return ProbeBindIpc(endpoint.substr(6));
+  if (endpoint.rfind("ipc://", 0) == 0) return ProbeBindIpc(endpoint.substr(6), base_dir);
   if (auto tcp = ParseTcp(endpoint)) return ProbeBindTcp(endpoint, *tcp);
   return {EndpointState::kFailed, "'" + endpoint + "' is not an ipc://, tcp:// or inproc:// endpoint"};
 }
 
-EndpointProbe ProbeConnect(const std::string& endpoint, std::chrono::milliseconds timeout) {
+EndpointProbe ProbeConnect(const std::string& endpoint, std::chrono::milliseconds timeout,
+                           const std::string& base_dir) {
   if (endpoint.rfind("ipc://", 0) == 0) {
-    const std::string path = std::filesystem::absolute(endpoint.substr(6)).lexically_normal().string();
+    const std::string path = IpcPath(endpoint.substr(6), base_dir);
     auto addr = UnixAddress(path);
     if (!addr.ok()) return {EndpointState::kFailed, addr.error()};
     if (UnixConnects(*addr)) return {EndpointState::kInUseRunning, endpoint + " answers"};

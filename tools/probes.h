@@ -68,10 +68,11 @@ struct EndpointProbe {
   std::string detail;
 };
 // Can this host bind it? In use and answering a plain connect: a running
-// copytrade holds it (kInUseRunning). Relative ipc paths are resolved
-// against the working directory, as the processes do.
-EndpointProbe ProbeBind(const std::string& endpoint);
+// copytrade holds it (kInUseRunning). A relative ipc path is resolved
+// against `base_dir` (the processes' working directory; empty: this one).
+EndpointProbe ProbeBind(const std::string& endpoint, const std::string& base_dir = "");
 // A plain TCP (or Unix socket) connect, as a peer would.
-EndpointProbe ProbeConnect(const std::string& endpoint, std::chrono::milliseconds timeout);
+EndpointProbe ProbeConnect(const std::string& endpoint, std::chrono::milliseconds timeout,
+                           const std::string& base_dir = "");
 
 }  // namespace ct::tools

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include "common/config/env_file.h"
@@ -217,8 +218,11 @@ void CheckSourceAddresses(Checks& checks, const config::Settings& s, const std::
   if (!any) checks.Ok("source addresses", "none set: every follower's calls leave from this host's default route");
 }
 
+// Relative ipc:// paths are resolved against copytrade.toml's folder: the
+// working directory `copytrade deploy supervisord` gives every process.
 void CheckBus(Checks& checks, const config::Settings& s, const std::vector<PlacedProcess>& all,
               const std::vector<PlacedProcess>& here, bool offline) {
+  const std::string base = std::filesystem::absolute(s.path).parent_path().string();
   auto is_here = [&](const PlacedProcess* p) {
     if (p == nullptr) return true;
     for (const auto& q : here)
@@ -227,7 +231,7 @@ void CheckBus(Checks& checks, const config::Settings& s, const std::vector<Place
   };
   for (const auto& p : here) {
     for (const auto& e : Binds(s.bus, p)) {
-      const auto probe = ProbeBind(e.address);
+      const auto probe = ProbeBind(e.address, base);
       if (probe.state == EndpointState::kFailed) checks.Fail("bus " + e.key, probe.detail);
       else checks.Ok("bus " + e.key, probe.detail);
     }
@@ -242,7 +246,7 @@ void CheckBus(Checks& checks, const config::Settings& s, const std::vector<Place
         continue;
       }
       if (offline) continue;
-      const auto probe = ProbeConnect(peer.endpoint.address, std::chrono::milliseconds(2000));
+      const auto probe = ProbeConnect(peer.endpoint.address, std::chrono::milliseconds(2000), base);
       if (probe.state == EndpointState::kFailed)
         checks.Fail(check, probe.detail + " (" + peer.owner->name + " runs on " + peer.owner->host + ")");
       else

@@ -18,7 +18,9 @@
 // `--offline` skips the network: logins, the broker's clock, other hosts,
 // an instrument master that would be downloaded.
 // `--host NAME` checks only what [deploy] places on NAME (see
-// deploy/README.md); without it, every process runs on this host.
+// deploy/README.md); without it, every process runs on this host. Relative
+// ipc:// paths are taken from copytrade.toml's folder, the processes'
+// working directory under `copytrade deploy supervisord`.
 //
 // No line carries a secret: accounts are named by id and client id, and
 // problems come from typed errors, masked.

@@ -243,6 +243,13 @@ TEST(EndpointProbe, IpcPathsCanBeBoundAndAHeldOneIsInUse) {
   EXPECT_EQ(ProbeBind("ipc://" + held).state, EndpointState::kBindable);
 }
 
+TEST(EndpointProbe, RelativeIpcPathsAreTheProcessesWorkingDirectorys) {
+  ct::testing::TempDir dir;
+  const auto probe = ProbeBind("ipc://run/router.pub", dir.path());
+  EXPECT_EQ(probe.state, EndpointState::kBindable);
+  EXPECT_EQ(probe.detail, dir.path() + "/run/router.pub can be bound (its folder will be created)");
+}
+
 TEST(EndpointProbe, TcpPortsHeldOrForeign) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
