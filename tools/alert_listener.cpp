@@ -69,8 +69,8 @@ CLI::App* AddAlertListenerCommand(CLI::App& app, AlertListenerOptions& options) 
 }
 
 int RunAlertListener(const AlertListenerOptions& options) {
-  ct::log::Init("alert-listener", "info");
   auto cfg = config::LoadOrExit(options.config_path, options.env_path);
+  ct::log::Init("alert-listener", cfg.settings.log_level);
   alerts::AlertSender sender(alerts::ResolveAlertSettings(cfg.settings, cfg.env), "supervisord",
                              SystemClock::instance());
   auto lg = log::Get("alerts");

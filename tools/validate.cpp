@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -109,11 +110,12 @@ std::vector<Peer> Connects(const config::BusSettings& b, const PlacedProcess& p,
   return out;
 }
 
-void CheckCredentials(Checks& checks, const config::Settings& s, const config::EnvFile& env) {
+// The master's account is needed where the watcher runs.
+void CheckCredentials(Checks& checks, const config::Settings& s, const config::EnvFile& env, bool master_here) {
   std::vector<std::string> problems;
-  if (!env.master)
+  if (!env.master && master_here)
     problems.push_back("no master account (API_KEY, CLIENT_ID, PASSWORD, TOTP_SECRET)");
-  else if (auto e = config::MissingCredential(env.path, *env.master))
+  else if (auto e = env.master ? config::MissingCredential(env.path, *env.master) : std::nullopt)
     problems.push_back(e->key + " missing");
   for (const auto& f : env.followers)
     if (auto e = config::MissingCredential(env.path, f)) problems.push_back(e->key + " missing");
@@ -124,10 +126,12 @@ void CheckCredentials(Checks& checks, const config::Settings& s, const config::E
     return checks.Fail("credentials", text + " (every account needs API_KEY, CLIENT_ID, PASSWORD, TOTP_SECRET)");
   }
   if (env.followers.empty())
-    return checks.Warn("credentials", "the master has all its credentials, but .env has no FOLLOWER_<n>_ account: nothing to copy to");
+    return checks.Warn("credentials", "the master has all its credentials, but .env has no FOLLOWER_<n>_ account: "
+                                      "nothing to copy to");
   std::string names;
-  for (const auto& f : env.followers) names += ", " + AccountName(f);
-  checks.Ok("credentials", "API_KEY, CLIENT_ID, PASSWORD, TOTP_SECRET for " + AccountName(*env.master) + names);
+  if (env.master) names = AccountName(*env.master);
+  for (const auto& f : env.followers) names += (names.empty() ? "" : ", ") + AccountName(f);
+  checks.Ok("credentials", "API_KEY, CLIENT_ID, PASSWORD, TOTP_SECRET for " + names);
 }
 
 void CheckEnvPermissions(Checks& checks, const std::string& path) {
@@ -296,7 +300,9 @@ ValidateReport Validate(const ValidateOptions& o, const Clock& clock, const Slee
   }
   std::stable_partition(accounts.begin(), accounts.end(), [](const Account* a) { return a->number == 0; });
 
-  CheckCredentials(checks, s, *env);
+  const bool watcher_here = std::any_of(here->begin(), here->end(),
+                                        [](const PlacedProcess& p) { return p.role == PlacedProcess::Role::kWatcher; });
+  CheckCredentials(checks, s, *env, watcher_here);
   CheckEnvPermissions(checks, o.env_path);
   CheckTotpSecrets(checks, accounts, env->path);
   if (!o.offline) {

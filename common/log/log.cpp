@@ -4,7 +4,6 @@
 #include <spdlog/sinks/base_sink.h>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <cstdio>
 #include <mutex>
@@ -27,7 +26,7 @@ bool IsJwtChar(char c) { return IsNameChar(c) || c == '.'; }
 // Field and header names whose value is a credential, compared lowercase
 // without '_' and '-' (so "X-PrivateKey", "api_key" and "FOLLOWER_2_PASSWORD"
 // all match). Not "token" alone: "symboltoken" is an instrument id, data.
-constexpr std::array<std::string_view, 27> kCredentialNames = {
+constexpr std::string_view kCredentialNames[] = {
     "password",    "passwd",       "pwd",        "pin",         "mpin",        "totp",        "otp",
     "totpsecret",  "secret",       "secretkey",  "clientsecret", "apikey",     "xapikey",     "privatekey",
     "xprivatekey", "jwt",          "jwttoken",   "refreshtoken", "feedtoken",  "xfeedtoken",  "accesstoken",
@@ -48,7 +47,7 @@ std::string NormalizedName(std::string_view name) {
 
 bool IsCredentialName(std::string_view name) {
   const std::string n = NormalizedName(name);
-  return std::find(kCredentialNames.begin(), kCredentialNames.end(), n) != kCredentialNames.end();
+  return std::find(std::begin(kCredentialNames), std::end(kCredentialNames), n) != std::end(kCredentialNames);
 }
 
 bool IsHeaderName(std::string_view name) {
