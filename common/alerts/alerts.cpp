@@ -49,7 +49,8 @@ AlertSender::AlertSender(const config::AlertSettings& settings, std::string proc
     : AlertSender(settings, std::move(process), clock, [&] {
         std::vector<std::unique_ptr<AlertDelivery>> d;
         if (!settings.webhook_url.empty()) d.push_back(MakeWebhookDelivery(settings.webhook_url, settings.timeout_ms));
-        if (!settings.command.empty()) d.push_back(MakeCommandDelivery(settings.command, settings.timeout_ms));
+        if (!settings.command.empty())
+          d.push_back(MakeCommandDelivery(settings.command, settings.timeout_ms, clock));
         return d;
       }()) {}
 
@@ -140,6 +141,7 @@ void AlertSender::Run() {
         lg->warn("alert {} not delivered by {}: {}", alert.kind, d->name(), r.error());
       }
     }
+    if (ok) lg->info("alert {} sent: {}", alert.kind, alert.text);
     lock.lock();
     busy_ = false;
     ++(ok ? stats_.delivered : stats_.failed);

@@ -75,8 +75,8 @@ class AlertDelivery {
 // Errors never name the URL (it holds a token).
 std::unique_ptr<AlertDelivery> MakeWebhookDelivery(std::string url, int64_t timeout_ms);
 // `/bin/sh -c command`, the body on stdin, stdout to stderr; exit 0 is
-// success; killed after timeout_ms.
-std::unique_ptr<AlertDelivery> MakeCommandDelivery(std::string command, int64_t timeout_ms);
+// success; killed after timeout_ms (on `clock`).
+std::unique_ptr<AlertDelivery> MakeCommandDelivery(std::string command, int64_t timeout_ms, const Clock& clock);
 
 // [alerts] with ALERT_WEBHOOK_URL from .env in place of webhook_url when
 // set (the .env is the place for secrets); the URL is registered with the

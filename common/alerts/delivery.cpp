@@ -55,7 +55,8 @@ class WebhookDelivery final : public AlertDelivery {
 
 class CommandDelivery final : public AlertDelivery {
  public:
-  CommandDelivery(std::string command, int64_t timeout_ms) : command_(std::move(command)), timeout_ms_(timeout_ms) {
+  CommandDelivery(std::string command, int64_t timeout_ms, const Clock& clock)
+      : command_(std::move(command)), timeout_ms_(timeout_ms), clock_(clock) {
     // A command that exits without reading its stdin must be an error, not
     // a SIGPIPE that kills the process.
     static std::once_flag once;
@@ -88,13 +89,13 @@ class CommandDelivery final : public AlertDelivery {
       written += static_cast<size_t>(n);
     }
     close(in[1]);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms_);
+    const auto deadline = clock_.steady() + std::chrono::milliseconds(timeout_ms_);
     int status = 0;
     for (;;) {
       const pid_t w = waitpid(pid, &status, WNOHANG);
       if (w == pid) break;
       if (w < 0 && errno != EINTR) return std::string("waitpid failed");
-      if (std::chrono::steady_clock::now() >= deadline) {
+      if (clock_.steady() >= deadline) {
         kill(pid, SIGKILL);
         waitpid(pid, &status, 0);
         return "command timed out after " + std::to_string(timeout_ms_) + " ms";
@@ -110,6 +111,7 @@ class CommandDelivery final : public AlertDelivery {
  private:
   std::string command_;
   int64_t timeout_ms_;
+  const Clock& clock_;
 };
 
 }  // namespace
@@ -118,8 +120,8 @@ std::unique_ptr<AlertDelivery> MakeWebhookDelivery(std::string url, int64_t time
   return std::make_unique<WebhookDelivery>(std::move(url), timeout_ms);
 }
 
-std::unique_ptr<AlertDelivery> MakeCommandDelivery(std::string command, int64_t timeout_ms) {
-  return std::make_unique<CommandDelivery>(std::move(command), timeout_ms);
+std::unique_ptr<AlertDelivery> MakeCommandDelivery(std::string command, int64_t timeout_ms, const Clock& clock) {
+  return std::make_unique<CommandDelivery>(std::move(command), timeout_ms, clock);
 }
 
 }  // namespace ct::alerts
