@@ -50,9 +50,15 @@ void Pipeline::WriteConfig() {
   WriteFile(dir_ / "copytrade.toml", toml);
 }
 
+namespace {
+constexpr char kMasterClientCode[] = "M100";  // CLIENT_ID in the .env above
+}  // namespace
+
 void Pipeline::StartSim() {
+  // TODO(execution-policy): drop once copies are marketable LIMITs
   sim = std::make_unique<ChildProcess>(
-      std::vector<std::string>{BinPath("copytrade-sim"), "--env", env(), "--port", "0"}, dir_ / "sim.log");
+      std::vector<std::string>{BinPath("copytrade-sim"), "--env", env(), "--port", "0", "--legacy-order-rules"},
+      dir_ / "sim.log");
   ASSERT_TRUE(sim->WaitForLog("listening on 127.0.0.1:")) << sim->Log();
   std::smatch m;
   const std::string log = sim->Log();
@@ -106,6 +112,21 @@ std::string Pipeline::Run(const std::vector<std::string>& args, int* exit_code) 
 
 std::string Pipeline::Place(const std::string& account, const std::string& side, const std::string& symbol,
                             const std::string& token, long quantity, double limit, const std::string& exchange) {
+  if (account == "master") {
+    const nlohmann::json reply = App("placeOrder", {{"variety", "NORMAL"},
+                                                    {"tradingsymbol", symbol},
+                                                    {"symboltoken", token},
+                                                    {"transactiontype", side},
+                                                    {"exchange", exchange},
+                                                    {"ordertype", limit > 0 ? "LIMIT" : "MARKET"},
+                                                    {"producttype", exchange == "NFO" ? "CARRYFORWARD" : "INTRADAY"},
+                                                    {"duration", "DAY"},
+                                                    {"price", limit},
+                                                    {"quantity", quantity}});
+    EXPECT_EQ(reply.value("status", false), true) << reply.dump();
+    const auto data = reply.find("data");
+    return data != reply.end() && data->is_object() ? data->value("orderid", "") : "";
+  }
   std::vector<std::string> args{"place", "--config", config(), "--env", env(), "--account", account, side, symbol,
                                 std::to_string(quantity), "--token", token, "--exchange", exchange};
   if (exchange == "NFO") args.insert(args.end(), {"--product", "CARRYFORWARD"});
@@ -116,6 +137,25 @@ std::string Pipeline::Place(const std::string& account, const std::string& side,
   std::smatch m;
   if (!std::regex_search(out, m, std::regex("(^|\\n)([0-9]{10,})\\n"))) return "";
   return m[2].str();
+}
+
+nlohmann::json Pipeline::App(const std::string& op, nlohmann::json body) {
+  body["clientcode"] = kMasterClientCode;
+  const std::string reply = SimAdmin("app/" + op, body.dump());
+  return nlohmann::json::parse(reply, nullptr, false);
+}
+
+nlohmann::json Pipeline::AppModify(const std::string& orderid, double price, long quantity,
+                                   const std::string& ordertype) {
+  return App("modifyOrder", {{"variety", "NORMAL"},
+                             {"orderid", orderid},
+                             {"ordertype", ordertype},
+                             {"price", price},
+                             {"quantity", quantity}});
+}
+
+nlohmann::json Pipeline::AppCancel(const std::string& orderid) {
+  return App("cancelOrder", {{"variety", "NORMAL"}, {"orderid", orderid}});
 }
 
 nlohmann::json Pipeline::Book(const std::string& account) {
