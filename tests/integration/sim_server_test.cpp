@@ -257,8 +257,10 @@ class Feed {
     websocket::response_type res;
     beast::error_code ec;
     ws_.handshake(res, "127.0.0.1", "/smart-order-update", ec);
+    handshake_date_ = std::string(res[http::field::date]);
     return static_cast<int>(res.result_int());
   }
+  const std::string& handshake_date() const { return handshake_date_; }
   json Next() {
     beast::flat_buffer buffer;
     ws_.read(buffer);
@@ -286,6 +288,7 @@ class Feed {
  private:
   net::io_context io_;
   websocket::stream<beast::tcp_stream> ws_;
+  std::string handshake_date_;
 };
 
 // Status of a WebSocket upgrade request that the server may refuse (the
@@ -898,6 +901,11 @@ TEST_F(SimServerTest, EveryReplyCarriesADateHeaderFromTheClock) {
   check("not found", [&] { return c.Get("/nope").date; });
   check("app", [&] { return c.App("placeOrder", SbinOrder()).date; });
   check("websocket refusal", [&] { return std::string(UpgradeReply(sim_->port(), "")[http::field::date]); });
+  Feed feed;
+  check("websocket handshake", [&] {
+    EXPECT_EQ(feed.Connect(sim_->port(), "Bearer " + jwt), 101);
+    return feed.handshake_date();
+  });
 }
 
 TEST_F(SimServerTest, RequestsLogListsWhenOrderWritesArrived) {
