@@ -28,8 +28,11 @@ Result<std::map<std::string, std::string, std::less<>>, std::string> ParseStatic
     if (std::find(client_codes.begin(), client_codes.end(), client) == client_codes.end())
       return value + ": no account " + client + " in the .env file";
     boost::system::error_code ec;
-    const auto address = boost::asio::ip::make_address(value.substr(eq + 1), ec);
+    auto address = boost::asio::ip::make_address(value.substr(eq + 1), ec);
     if (ec) return value + ": " + value.substr(eq + 1) + " is not an IP address";
+    // The server sees IPv4 peers in IPv4 form, whatever the listening socket.
+    if (address.is_v6() && address.to_v6().is_v4_mapped())
+      address = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6());
     if (!out.emplace(client, address.to_string()).second) return value + ": a second static IP for " + client;
   }
   return out;

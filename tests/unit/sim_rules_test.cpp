@@ -264,10 +264,11 @@ TEST_F(SimStaticIpTest, AccountsWithoutARegisteredAddressAndTheAppAreNotChecked)
 
 TEST(SimStaticIpFlag, ParsesClientEqualsAddressAndNamesBadValues) {
   const std::vector<std::string> accounts = {"M1", "F101", "F102"};
-  auto ok = ParseStaticIps({"F101=127.0.0.11", "F102=::1"}, accounts);
+  auto ok = ParseStaticIps({"F101=127.0.0.11", "F102=::1", "M1=::ffff:127.0.0.13"}, accounts);
   ASSERT_TRUE(ok.ok()) << ok.error();
   EXPECT_EQ(ok->at("F101"), "127.0.0.11");
   EXPECT_EQ(ok->at("F102"), "::1");
+  EXPECT_EQ(ok->at("M1"), "127.0.0.13");  // as the server reports an IPv4 peer
   EXPECT_EQ(ParseStaticIps({"F101"}, accounts).error(), "F101: expected CLIENTCODE=ADDRESS");
   EXPECT_EQ(ParseStaticIps({"F101=127.0.0.999"}, accounts).error(), "F101=127.0.0.999: 127.0.0.999 is not an IP address");
   EXPECT_EQ(ParseStaticIps({"X9=127.0.0.1"}, accounts).error(), "X9=127.0.0.1: no account X9 in the .env file");
