@@ -103,6 +103,8 @@ Result<FreezeQuantities, std::string> FreezeQuantities::Parse(std::string_view t
   }
   if (!header_seen)
     return "line " + std::to_string(number == 0 ? 1 : number) + ": no header \"" + std::string(kHeader) + "\"";
+  // An empty table would silently lift every cap: a mistake, not a setting.
+  if (table.rows_ == 0) return "line " + std::to_string(number) + ": no rows after the header";
   return table;
 }
 

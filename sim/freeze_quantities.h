@@ -12,8 +12,9 @@
 // The header is the first line that is not a comment or blank. Several rows
 // per underlying and exchange are allowed: on a given IST day the row with
 // the latest effective_from not after that day applies; before the first
-// one there is no cap. Fields are trimmed; a bad line is an error naming
-// its number.
+// one there is no cap. Fields are trimmed; a bad line, a repeated
+// (underlying, exchange, effective_from) or a file without rows is an error
+// naming the line.
 //
 // Immutable after Parse/Load.
 #pragma once

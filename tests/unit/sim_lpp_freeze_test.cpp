@@ -255,6 +255,7 @@ TEST(SimFreezeQuantities, ABadFileNamesTheLineAndTheProblem) {
   EXPECT_EQ(error(header + "BANKNIFTY,NFO,600,2026-02-01\nBANKNIFTY,NFO,900,2026-02-01\n"),
             "line 3: a second row for BANKNIFTY NFO effective 2026-02-01");
   EXPECT_EQ(error(header + "NIFTY,NFO,1800,2024-02-29\n"), "ok");  // a leap day
+  EXPECT_EQ(error("# c\n" + header + "# none yet\n"), "line 3: no rows after the header");
   auto missing = FreezeQuantities::Load("/nonexistent/freeze.csv");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error(), "/nonexistent/freeze.csv: cannot open the freeze quantity file");
