@@ -9,7 +9,7 @@ BUILD_DIR=${1:-build}
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 export CT_BIN=$(cd "$BUILD_DIR/bin" && pwd)
 export CT_HOME="$REPO/run/demo-$(date +%Y%m%d-%H%M%S)"
-export CT_FOLLOWERS=2
+CT_FOLLOWERS=2
 mkdir -p "$CT_HOME/logs" "$CT_HOME/state" "$CT_HOME/bus" "$REPO/logs"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -69,15 +69,20 @@ router_publish = "ipc://$CT_HOME/bus/router.pub"
 router_replay = "ipc://$CT_HOME/bus/router.replay"
 router_reports = "ipc://$CT_HOME/bus/router.reports"
 
+[instruments]
+file = "$REPO/sim/data/OpenAPIScripMaster.json"   # the emulator's instruments
+
 [paths]
 state_dir = "$CT_HOME/state"
 records_dir = "$REPO/logs"
 TOML
-cat "$REPO/deploy/supervisord.conf" "$REPO/deploy/supervisord-sim.conf" > "$CONF"
-
 CT="$CT_BIN/copytrade"
 ARGS=(--config "$CT_HOME/copytrade.toml" --env "$CT_HOME/.env")
-"$CT" validate "${ARGS[@]}"
+# No logins yet: the emulator is not up. Then the supervisord configuration
+# as a user writes it, with the emulator appended in place of Angel One.
+"$CT" validate "${ARGS[@]}" --offline
+"$CT" deploy supervisord "${ARGS[@]}" --home "$CT_HOME" --out "$CONF"
+cat "$REPO/deploy/supervisord-sim.conf" >> "$CONF"
 
 wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
   local secs=$1 what=$2; shift 2
@@ -96,6 +101,8 @@ for n in $(seq "$CT_FOLLOWERS"); do
 done
 wait_for 15 "the watcher" grep -q "watching master" "$CT_HOME/logs/watcher.log"
 ctl status
+say "copytrade validate against the running deployment (real logins; its endpoints are in use)"
+"$CT" validate "${ARGS[@]}" || true
 
 # What the user sees: the pipeline's own log lines, as they happen.
 tail -n 0 -q -F "$CT_HOME/logs/watcher.log" "$CT_HOME/logs/router.log" \

@@ -92,7 +92,7 @@ bool SessionRecords::Add(const v1::ExecutionReport& r) {
   bus::Statement ins(journal_.db(),
                      "INSERT OR REPLACE INTO records(ordertag, session, outcome, record, time_ns) VALUES(?,?,?,?,?)");
   ins.Bind(1, r.ordertag()).Bind(2, file_).Bind(3, std::string(OutcomeName(r.outcome())))
-      .Bind(4, log::Mask(rec.dump())).Bind(5, r.reported_time_ns());
+      .Bind(4, rec.dump()).Bind(5, r.reported_time_ns());
   ins.Step();
   dirty_ = true;
   return true;

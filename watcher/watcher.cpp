@@ -1,18 +1,46 @@
 #include "watcher/watcher.h"
 
+#include <cctype>
 #include <ctime>
 
 #include "common/log/log.h"
 
 namespace ct::watcher {
 namespace v1 = copytrade::v1;
+namespace {
+
+// "ORDER_EVENT_PARTIALLY_FILLED" -> "partially filled"
+std::string KindText(v1::OrderEventKind kind) {
+  std::string text = v1::OrderEventKind_Name(kind).substr(12);
+  for (char& ch : text) ch = ch == '_' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return text;
+}
+
+void LogEvent(const v1::MasterOrderEvent& e) {
+  const auto& o = e.order();
+  auto lg = log::Get("watcher");
+  if (e.kind() == v1::ORDER_EVENT_MODIFIED) {
+    const auto& p = e.previous();
+    lg->info("master order {} modified: {} x{} {} @ {:.2f} trigger {:.2f} (was {} x{} @ {:.2f} trigger {:.2f}) [{}]",
+             o.orderid(), o.tradingsymbol(), o.quantity(), o.ordertype(), o.price(), o.triggerprice(), p.ordertype(),
+             p.quantity(), p.price(), p.triggerprice(), e.source());
+    return;
+  }
+  lg->info("{}master order {} {}: {} {} x{} {} @ {:.2f} filled {} ({}, {}) [{}]",
+           e.kind() == v1::ORDER_EVENT_PLACED ? "new " : "", o.orderid(), KindText(e.kind()), o.transactiontype(),
+           o.tradingsymbol(), o.quantity(), o.ordertype(), o.averageprice() > 0 ? o.averageprice() : o.price(),
+           o.filledshares(), o.exchange(), o.producttype(), e.source());
+}
+
+}  // namespace
 
 Watcher::Watcher(bus::Journal& journal, bus::StreamPublisher& publisher, const Clock& clock,
                  std::string master_client_id)
-    : journal_(journal), publisher_(publisher), clock_(clock), master_client_id_(std::move(master_client_id)) {
-  journal_.Exec(
-      "CREATE TABLE IF NOT EXISTS master_orders(orderid TEXT PRIMARY KEY, day TEXT NOT NULL,"
-      " baseline INTEGER NOT NULL, last_kind INTEGER NOT NULL, last_filled INTEGER NOT NULL)");
+    : journal_(journal),
+      publisher_(publisher),
+      clock_(clock),
+      master_client_id_(std::move(master_client_id)),
+      store_(journal) {
   publisher_.DeclareStream("master");
 }
 
@@ -26,78 +54,68 @@ std::string Watcher::Today() const {
   return buf;
 }
 
+smartapi::Result<Watcher::Start> Watcher::Begin(MasterAccount& account) {
+  if (Restore()) return Start::kRestored;
+  auto baseline = ReadBaseline(account);
+  if (!baseline.ok()) return baseline.error();
+  SetBaseline(*baseline);
+  return Start::kNewBaseline;
+}
+
 bool Watcher::Restore() {
-  bus::Statement q(journal_.db(), "SELECT orderid, baseline, last_kind, last_filled FROM master_orders WHERE day=?");
-  q.Bind(1, Today());
-  bool any = false;
-  while (q.Step()) {
-    any = true;
-    TrackedOrder t;
-    t.baseline = q.Int(1) != 0;
-    t.last_kind = static_cast<v1::OrderEventKind>(q.Int(2));
-    t.last_filled = q.Int(3);
-    tracker_.Restore(q.Text(0), t);
+  const std::string today = Today();
+  auto state = store_.Load(today);
+  if (!state) return false;
+  day_ = today;
+  tracker_.Restore(std::move(*state));
+  return true;
+}
+
+void Watcher::SetBaseline(const Baseline& baseline) {
+  day_ = Today();
+  tracker_.SetBaseline(baseline.book, baseline.positions);
+  journal_.Transaction([&] { store_.SaveBaseline(day_, tracker_.state()); });
+  auto lg = log::Get("watcher");
+  lg->info("baseline: {} existing master order(s) will not be copied", baseline.book.size());
+  if (baseline.positions) {
+    lg->info("baseline: the master holds {} position(s)", baseline.positions->size());
+  } else {
+    lg->warn("baseline: the master's positions are unknown today ({}); events will say so",
+             baseline.positions_problem);
   }
-  // A day-marker row keeps "baseline taken today" even for an empty book.
-  bus::Statement m(journal_.db(), "SELECT 1 FROM master_orders WHERE orderid=?");
-  m.Bind(1, "#baseline:" + Today());
-  return any || m.Step();
 }
 
-void Watcher::Persist(const std::string& orderid, const TrackedOrder& t) {
-  bus::Statement up(journal_.db(),
-                    "INSERT OR REPLACE INTO master_orders(orderid, day, baseline, last_kind, last_filled)"
-                    " VALUES(?,?,?,?,?)");
-  up.Bind(1, orderid).Bind(2, Today()).Bind(3, t.baseline ? 1 : 0).Bind(4, static_cast<int64_t>(t.last_kind))
-      .Bind(5, t.last_filled);
-  up.Step();
-}
+void Watcher::OnPush(const v1::Order& order, SteadyTime received) { Apply({order}, Source::kFeed, received); }
 
-void Watcher::SetBaseline(const std::vector<v1::Order>& book) {
-  tracker_.SetBaseline(book);
-  journal_.Transaction([&] {
-    journal_.Exec("DELETE FROM master_orders WHERE day <> '" + Today() + "'");
-    for (const auto& [id, t] : tracker_.orders()) Persist(id, t);
-    Persist("#baseline:" + Today(), TrackedOrder{true, {}, 0});
-  });
-  log::Get("watcher")->info("baseline: {} existing master order(s) will not be copied", book.size());
-}
+void Watcher::OnPoll(const std::vector<v1::Order>& book, SteadyTime sent) { Apply(book, Source::kPoll, sent); }
 
-void Watcher::OnSnapshot(const std::vector<v1::Order>& book) {
-  const int64_t now = clock_.wall_ns();
-  auto events = tracker_.Update(book, now);
-  if (events.empty()) return;
+void Watcher::Apply(const std::vector<v1::Order>& views, Source source, SteadyTime taken) {
+  auto applied = tracker_.Apply(views, {source, taken, clock_.wall_ns()});
+  if (applied.empty()) return;
   std::vector<bus::StreamPublisher::Staged> out;
+  const auto& state = tracker_.state();
   journal_.Transaction([&] {
-    for (auto& e : events) {
+    for (const auto& id : applied.orders) store_.SaveOrder(day_, id, state.orders.at(id));
+    for (const auto& key : applied.positions) store_.SavePosition(day_, key, state.positions.at(key));
+    for (auto& e : applied.events) {
       e.set_master_client_id(master_client_id_);
-      Persist(e.order().orderid(), tracker_.orders().at(e.order().orderid()));
       bus::Envelope env;
-      *env.mutable_master_order_event() = e;
+      *env.mutable_master_order_event() = std::move(e);
       out.push_back(publisher_.Stage("master", std::move(env)));
     }
   });
-  auto lg = log::Get("watcher");
   for (const auto& staged : out) {
-    const auto& e = staged.envelope.master_order_event();
-    const auto& o = e.order();
-    // "ORDER_EVENT_PARTIALLY_FILLED" -> "partially filled"
-    std::string kind = v1::OrderEventKind_Name(e.kind()).substr(12);
-    for (char& ch : kind) ch = ch == '_' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    lg->info("{}master order {} {}: {} {} x{} {} @ {:.2f} ({}, {})",
-             e.kind() == v1::ORDER_EVENT_PLACED ? "new " : "", o.orderid(), kind, o.transactiontype(),
-             o.tradingsymbol(), o.quantity(), o.ordertype(), o.averageprice() > 0 ? o.averageprice() : o.price(),
-             o.exchange(), o.producttype());
+    LogEvent(staged.envelope.master_order_event());
     publisher_.Send(staged);
   }
 }
 
-Poller::Poller(std::chrono::milliseconds interval, std::function<void()> poll)
-    : interval_(interval), poll_(std::move(poll)) {
+Poller::Poller(const Clock& clock, std::chrono::milliseconds interval, std::function<void()> poll)
+    : clock_(clock), interval_(interval), poll_(std::move(poll)) {
   thread_ = std::thread([this] {
     std::unique_lock lock(mu_);
     while (!stop_) {
-      const auto next = std::chrono::steady_clock::now() + interval_;
+      const SteadyTime next = clock_.steady() + interval_;
       lock.unlock();
       poll_();
       lock.lock();

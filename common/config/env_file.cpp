@@ -42,20 +42,25 @@ const std::string& Field(const Credentials& c, const std::string& field) {
   return c.secret_key;
 }
 
-// Checks an account has every required key and a usable TOTP secret.
-std::optional<ConfigError> Validate(const std::string& path, const std::string& prefix,
-                                    const Credentials& c) {
+}  // namespace
+
+std::optional<ConfigError> MissingCredential(const std::string& path, const Account& account) {
+  const std::string prefix = account.number == 0 ? "" : "FOLLOWER_" + std::to_string(account.number) + "_";
   for (const char* f : kRequired) {
-    if (Field(c, f).empty())
+    if (Field(account.credentials, f).empty())
       return ConfigError{path, prefix + f, "missing (every account needs API_KEY, CLIENT_ID, PASSWORD, TOTP_SECRET)"};
   }
-  auto key = totp::DecodeBase32(c.totp_secret);
+  return std::nullopt;
+}
+
+std::optional<ConfigError> BadTotpSecret(const std::string& path, const Account& account) {
+  const std::string prefix = account.number == 0 ? "" : "FOLLOWER_" + std::to_string(account.number) + "_";
+  if (account.credentials.totp_secret.empty()) return std::nullopt;  // MissingCredential's to report
+  auto key = totp::DecodeBase32(account.credentials.totp_secret);
   if (!key || key->size() < 10)
     return ConfigError{path, prefix + "TOTP_SECRET", "not a base32 TOTP secret (letters A-Z and digits 2-7, at least 16 characters)"};
   return std::nullopt;
 }
-
-}  // namespace
 
 const Account* EnvFile::Follower(int number) const {
   for (const auto& f : followers)
@@ -70,7 +75,7 @@ const Account* EnvFile::FindAccount(const std::string& id) const {
   return nullptr;
 }
 
-Result<EnvFile, ConfigError> ParseEnv(const std::string& path, const std::string& text) {
+Result<EnvFile, ConfigError> ParseEnvUnchecked(const std::string& path, const std::string& text) {
   EnvFile env;
   env.path = path;
   std::istringstream in(text);
@@ -126,30 +131,55 @@ Result<EnvFile, ConfigError> ParseEnv(const std::string& path, const std::string
       return ConfigError{path, name, "unknown key (followers are FOLLOWER_<n>_API_KEY, ..._CLIENT_ID, ..._PASSWORD, ..._TOTP_SECRET, ..._SECRET_KEY)"};
     }
     // Other variables (e.g. a user's own notes) are allowed and ignored.
-    // Client ids are account names, not secrets; everything else is masked.
+    // Client ids are account names, not secrets. Every other credential is
+    // registered with the log mask, which masks the long random ones (API
+    // keys, TOTP secrets) anywhere and a PIN only as a credential field's
+    // value: "0000" is also inside order ids (common/log/log.h).
     const bool credential = IsField(name) || std::regex_match(name, m, kFollower);
     const bool is_client_id = name.size() >= 9 && name.compare(name.size() - 9, 9, "CLIENT_ID") == 0;
     if (credential && !is_client_id)
       log::RegisterSecret(value);
   }
-  if (any_master) {
-    if (auto err = Validate(path, "", master)) return *err;
-    env.master = Account{"master", 0, master};
-  }
-  for (auto& [n, account] : followers) {
-    if (auto err = Validate(path, "FOLLOWER_" + std::to_string(n) + "_", account.credentials))
-      return *err;
-    env.followers.push_back(account);
+  if (any_master) env.master = Account{"master", 0, master};
+  for (auto& [n, account] : followers) env.followers.push_back(account);
+  return env;
+}
+
+Result<EnvFile, ConfigError> ParseEnv(const std::string& path, const std::string& text) {
+  auto env = ParseEnvUnchecked(path, text);
+  if (!env.ok()) return env;
+  std::vector<const Account*> accounts;
+  if (env->master) accounts.push_back(&*env->master);
+  for (const auto& f : env->followers) accounts.push_back(&f);
+  for (const Account* a : accounts) {
+    if (auto err = MissingCredential(path, *a)) return *err;
+    if (auto err = BadTotpSecret(path, *a)) return *err;
   }
   return env;
 }
 
-Result<EnvFile, ConfigError> LoadEnvFile(const std::string& path) {
+namespace {
+
+Result<std::string, ConfigError> ReadEnvText(const std::string& path) {
   std::ifstream in(path);
   if (!in) return ConfigError{path, "(file)", "cannot be read (missing or no permission)"};
   std::stringstream ss;
   ss << in.rdbuf();
-  return ParseEnv(path, ss.str());
+  return ss.str();
+}
+
+}  // namespace
+
+Result<EnvFile, ConfigError> LoadEnvFile(const std::string& path) {
+  auto text = ReadEnvText(path);
+  if (!text.ok()) return text.error();
+  return ParseEnv(path, *text);
+}
+
+Result<EnvFile, ConfigError> LoadEnvFileUnchecked(const std::string& path) {
+  auto text = ReadEnvText(path);
+  if (!text.ok()) return text.error();
+  return ParseEnvUnchecked(path, *text);
 }
 
 }  // namespace ct::config

@@ -4,9 +4,10 @@
 // TOTP_SECRET, SECRET_KEY; followers from FOLLOWER_<n>_<same names>,
 // n = 1, 2, ... (any number, gaps allowed).
 //
-// Every credential value is registered with the logger's secret mask as
-// soon as it is read. Errors name the file, line or key and the problem,
-// never the value.
+// Every credential value but the client ids is registered with the
+// logger's secret mask as soon as it is read (common/log/log.h: long ones
+// are masked anywhere, a PIN only as a credential field's value). Errors
+// name the file, line or key and the problem, never the value.
 #pragma once
 
 #include <map>
@@ -48,5 +49,13 @@ struct EnvFile {
 // PASSWORD, TOTP_SECRET), or a TOTP secret that is not base32.
 Result<EnvFile, ConfigError> LoadEnvFile(const std::string& path);
 Result<EnvFile, ConfigError> ParseEnv(const std::string& path, const std::string& text);
+
+// For `copytrade validate`, which reports every problem instead of the
+// first: the same parse without the per-account checks (an account may
+// lack keys or hold a bad TOTP secret), and those checks one by one.
+Result<EnvFile, ConfigError> LoadEnvFileUnchecked(const std::string& path);
+Result<EnvFile, ConfigError> ParseEnvUnchecked(const std::string& path, const std::string& text);
+std::optional<ConfigError> MissingCredential(const std::string& path, const Account& account);
+std::optional<ConfigError> BadTotpSecret(const std::string& path, const Account& account);
 
 }  // namespace ct::config

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/log/log.h"
+
 namespace ct::config {
 namespace {
 
@@ -104,6 +106,12 @@ class TableReader {
       if (!(v >= 0 && v <= max)) return Fail(key, "must be between 0 and " + Fmt(max) + " (percent)");
       out = v;
     }
+  }
+  // A host name as `copytrade deploy --host` takes it.
+  void Host(const char* key, std::string& out) {
+    String(key, out);
+    if (out.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_") != std::string::npos)
+      Fail(key, "expected a host name (letters, digits, '.', '-', '_'), got '" + out + "'");
   }
   void Modes(CopyMode& copy_mode, ExitSizingMode& exit_sizing) {
     std::string mode;
@@ -296,6 +304,7 @@ Result<Settings, ConfigError> ParseSettings(const std::string& path, const std::
           t && (t->contains("quantity_rule") || t->contains("multiplier") || t->contains("fixed_quantity")))
         f.rule.source = "followers." + key;
       fr.Int("max_copy_delay_ms", f.max_copy_delay_ms, 100, 24LL * 3600 * 1000);
+      fr.Host("host", f.host);
       fr.RejectUnknown();
       s.followers[n] = f;
     }
@@ -366,6 +375,25 @@ Result<Settings, ConfigError> ParseSettings(const std::string& path, const std::
   TableReader journal(path, top.Table("journal"), "journal", error);
   journal.Int("prune_after_hours", s.journal_prune_after_hours, 0, 24 * 366);
   journal.RejectUnknown();
+
+  TableReader deploy(path, top.Table("deploy"), "deploy", error);
+  deploy.Host("default_host", s.deploy.default_host);
+  deploy.Host("watcher_host", s.deploy.watcher_host);
+  deploy.Host("router_host", s.deploy.router_host);
+  deploy.RejectUnknown();
+
+  TableReader alerts(path, top.Table("alerts"), "alerts", error);
+  alerts.String("webhook_url", s.alerts.webhook_url, true);
+  if (!s.alerts.webhook_url.empty() && s.alerts.webhook_url.rfind("https://", 0) != 0 &&
+      s.alerts.webhook_url.rfind("http://", 0) != 0)
+    alerts.Fail("webhook_url", "expected an http:// or https:// URL");  // the value is a secret: not shown
+  log::RegisterSecret(s.alerts.webhook_url);
+  alerts.String("chat_id", s.alerts.chat_id, true);
+  alerts.String("command", s.alerts.command, true);
+  alerts.Int("min_interval_s", s.alerts.min_interval_s, 0, 24 * 3600);
+  alerts.Int("feed_down_alert_s", s.alerts.feed_down_alert_s, 1, 24 * 3600);
+  alerts.Int("timeout_ms", s.alerts.timeout_ms, 100, 120'000);
+  alerts.RejectUnknown();
 
   TableReader paths(path, top.Table("paths"), "paths", error);
   paths.String("state_dir", s.state_dir);

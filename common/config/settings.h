@@ -68,6 +68,31 @@ struct FollowerSettings {
   std::string source_address;
   CopyMode copy_mode = CopyMode::kComplete;
   ExitSizingMode exit_sizing = ExitSizingMode::kProportional;
+  // The host its executor runs on ([deploy]); empty: deploy.default_host.
+  std::string host;
+};
+
+// [deploy]: which host runs which process, for `copytrade deploy
+// supervisord --host NAME` and `copytrade validate --host NAME`. A process
+// that names no host runs on default_host; with no host named anywhere,
+// everything runs on one host.
+struct DeploySettings {
+  std::string default_host;
+  std::string watcher_host;
+  std::string router_host;
+};
+
+// [alerts]: a webhook (JSON POST) and/or a command (the alert JSON on its
+// stdin), rate-limited per kind. See common/alerts/alerts.h.
+struct AlertSettings {
+  // A secret: a Telegram bot URL holds the bot's token. Registered with the
+  // log mask, never logged. ALERT_WEBHOOK_URL in .env takes precedence.
+  std::string webhook_url;
+  std::string chat_id;  // sent as "chat_id" when set (Telegram's sendMessage needs it)
+  std::string command;  // run by /bin/sh -c
+  int64_t min_interval_s = 60;     // at most one alert of a kind per interval; the rest are counted
+  int64_t feed_down_alert_s = 60;  // the order feed down this long is an alert
+  int64_t timeout_ms = 5000;       // per delivery (webhook call, command run)
 };
 
 struct BrokerSettings {
@@ -142,6 +167,8 @@ struct Settings {
   BrokerSettings broker;
   BusSettings bus;
   CurveSettings curve;
+  DeploySettings deploy;
+  AlertSettings alerts;
   int64_t poll_interval_ms = 1000;  // watcher order-book poll, >= 1000 (broker limit 1/s)
   bool order_feed = true;           // watcher also listens on the order-update WebSocket
   std::string state_dir = "state";   // journals

@@ -12,6 +12,16 @@
 
 namespace ct::startup {
 
+// Exit codes every copytrade process uses; the supervisord configuration
+// (`copytrade deploy supervisord`) lists 0, 2 and 3 in `exitcodes` with
+// `autorestart=unexpected`, so none of them is restarted:
+//   2 (config::kConfigErrorExitCode): the configuration is wrong;
+//   kFailClosedExitCode: the process stopped on purpose to fail closed (a
+//     risk limit hit, a state it must not trade through); restarting it
+//     would trade again. An operator looks, then starts it by hand.
+// Any other exit (1, a crash) is unexpected: supervisord restarts it.
+inline constexpr int kFailClosedExitCode = 3;
+
 struct ConfigPaths {
   std::string config = "copytrade.toml";
   std::string env = ".env";

@@ -75,14 +75,72 @@ TEST(EnvFile, MissingFileIsAnError) {
   EXPECT_EQ(env.error().file, "/nonexistent/.env");
 }
 
-TEST(EnvFile, CredentialsAreMaskedInLogsButClientIdsAreNot) {
-  ASSERT_TRUE(ParseEnv(".env", ValidEnv()).ok());
-  const std::string line = log::Mask("login M1 with mkey and 1111 secret " + std::string(kSecret) + " f1key");
-  EXPECT_EQ(line.find("mkey"), std::string::npos);
-  EXPECT_EQ(line.find("1111"), std::string::npos);
-  EXPECT_EQ(line.find(kSecret), std::string::npos);
-  EXPECT_EQ(line.find("f1key"), std::string::npos);
-  EXPECT_NE(line.find("M1"), std::string::npos);
+TEST(EnvFile, LongCredentialsAreMaskedAnywhereButClientIdsAreNot) {
+  ASSERT_TRUE(ParseEnv(".env", "API_KEY=mAsTeRkEy01\nCLIENT_ID=M1\nPASSWORD=1111\nTOTP_SECRET=" + std::string(kSecret) +
+                                   "\nSECRET_KEY=2c9a1e7f-3b4d-4e5f-8a9b-0c1d2e3f4a5b\n")
+                  .ok());
+  const std::string line = log::Mask("login M1 with mAsTeRkEy01 secret " + std::string(kSecret) +
+                                     " app 2c9a1e7f-3b4d-4e5f-8a9b-0c1d2e3f4a5b");
+  EXPECT_EQ(line, "login M1 with **** secret **** app ****");
+}
+
+// The issue: with a follower PIN of 0000 every order id came out as
+// 261202********2. A PIN is masked as a credential field's value only.
+TEST(LogMask, PinOf0000LeavesIdsQuantitiesAndPricesIntact) {
+  ASSERT_TRUE(ParseEnv(".env", "API_KEY=k0k0k0k0k0\nCLIENT_ID=M1\nPASSWORD=0000\nTOTP_SECRET=" + std::string(kSecret) +
+                                   "\nFOLLOWER_1_API_KEY=f1f1f1f1f1\nFOLLOWER_1_CLIENT_ID=F1\nFOLLOWER_1_PASSWORD=0000\n"
+                                   "FOLLOWER_1_TOTP_SECRET=" + kSecret + "\n")
+                  .ok());
+  const std::string line =
+      "copied 261202000000002 -> follower-1 order 261202000000017 qty 10000 price 1000.00 "
+      "unique a0000b00-0000-4000-8000-000000000000 ordertag ct0000f1l0";
+  EXPECT_EQ(log::Mask(line), line);
+  const std::string json = R"({"orderid":"261202000000002","quantity":"10000","price":10000.0,"symboltoken":"10000"})";
+  EXPECT_EQ(log::Mask(json), json);
+}
+
+TEST(LogMask, PinEqualToDigitsInsideAnOrderIdLeavesTheIdIntact) {
+  ASSERT_TRUE(ParseEnv(".env", "API_KEY=k0k0k0k0k0\nCLIENT_ID=M1\nPASSWORD=2612\nTOTP_SECRET=" + std::string(kSecret) +
+                                   "\nFOLLOWER_1_API_KEY=f1f1f1f1f1\nFOLLOWER_1_CLIENT_ID=F1\nFOLLOWER_1_PASSWORD=0200\n"
+                                   "FOLLOWER_1_TOTP_SECRET=" + kSecret + "\n")
+                  .ok());
+  const std::string line = "master order 261202000000002 filled 2612 @ 2612.00; copy 261202000000003 qty 0200";
+  EXPECT_EQ(log::Mask(line), line);
+}
+
+TEST(LogMask, PinInACredentialFieldIsMasked) {
+  EXPECT_EQ(log::Mask(R"(POST loginByPassword {"clientcode":"F1","password":"0000","totp":"123456"})"),
+            R"(POST loginByPassword {"clientcode":"F1","password":"****","totp":"****"})");
+  EXPECT_EQ(log::Mask(R"({"password": "0000", "orderid": "261202000000002"})"),
+            R"({"password": "****", "orderid": "261202000000002"})");
+  EXPECT_EQ(log::Mask(R"(body "{"password":"0000","qty":"10000"}")"),
+            R"(body "{"password":"****","qty":"10000"}")");
+  EXPECT_EQ(log::Mask("FOLLOWER_1_PASSWORD=0000 PIN=0000 password=0000&orderid=261202000000002"),
+            "FOLLOWER_1_PASSWORD=**** PIN=**** password=****&orderid=261202000000002");
+  EXPECT_EQ(log::Mask("X-PrivateKey: k1 Authorization: Bearer abc.def X-Feed-Token: f"),
+            "X-PrivateKey: **** Authorization: Bearer **** X-Feed-Token: ****");
+}
+
+TEST(LogMask, ApiKeysTotpSecretsAndTokensAreMaskedAnywhere) {
+  log::RegisterSecret("Zx9KpQ2w");  // an 8-character SmartAPI key
+  log::RegisterSecret("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+  EXPECT_EQ(log::Mask("key Zx9KpQ2w,GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ/xZx9KpQ2wx"), "key ****,****/x****x");
+  EXPECT_EQ(log::Mask("url https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage"),
+            "url https://api.telegram.org/bot****/sendMessage");
+}
+
+TEST(LogMask, OnlyLongSecretsWithLettersAreMaskedAsSubstrings) {
+  EXPECT_FALSE(log::MaskedAsSubstring("0000"));
+  EXPECT_FALSE(log::MaskedAsSubstring("12345678"));  // digits: could be inside an id
+  EXPECT_FALSE(log::MaskedAsSubstring("ab12"));
+  EXPECT_TRUE(log::MaskedAsSubstring("Zx9KpQ2w"));
+  log::RegisterSecret("12345678");
+  EXPECT_EQ(log::Mask("order 261212345678901"), "order 261212345678901");
+}
+
+TEST(LogMask, ProseAboutACredentialKeyStaysReadable) {
+  const std::string line = "config error: .env: FOLLOWER_2_TOTP_SECRET: not a base32 TOTP secret";
+  EXPECT_EQ(log::Mask(line), line);
 }
 
 TEST(LogMask, JwtShapedTokensAreMaskedEvenIfUnregistered) {
@@ -186,7 +244,39 @@ INSTANTIATE_TEST_SUITE_P(
                       BadSetting{"[followers.1]\ncopy_mode = \"copy\"", "followers.1.copy_mode", "mirror"},
                       BadSetting{"[bus]\nexecutor_publish = \"ipc://run/executor.pub\"", "bus.executor_publish",
                                  "{n}"},
-                      BadSetting{"[instruments]\nurl = \"file:///x\"", "instruments.url", "http"}));
+                      BadSetting{"[instruments]\nurl = \"file:///x\"", "instruments.url", "http"},
+                      BadSetting{"[deploy]\nwatcher_host = \"a b\"", "deploy.watcher_host", "host name"},
+                      BadSetting{"[deploy]\nhosts = []", "deploy.hosts", "unknown"},
+                      BadSetting{"[followers.1]\nhost = 7", "followers.1.host", "string"},
+                      BadSetting{"[alerts]\nwebhook = \"x\"", "alerts.webhook", "unknown"},
+                      BadSetting{"[alerts]\nmin_interval_s = -1", "alerts.min_interval_s", "between"}));
+
+TEST(Settings, DeployPlacementAndAlerts) {
+  auto s = ParseSettings("c.toml",
+                         "[deploy]\ndefault_host = \"alpha\"\nrouter_host = \"beta\"\n"
+                         "[followers.3]\nhost = \"gamma\"\n"
+                         "[alerts]\nwebhook_url = \"http://127.0.0.1:9/hook\"\nchat_id = \"42\"\n"
+                         "command = \"logger -t copytrade\"\nmin_interval_s = 120\nfeed_down_alert_s = 30\n");
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_EQ(s->deploy.default_host, "alpha");
+  EXPECT_EQ(s->deploy.router_host, "beta");
+  EXPECT_EQ(s->deploy.watcher_host, "");
+  EXPECT_EQ(s->Follower(3).host, "gamma");
+  EXPECT_EQ(s->alerts.chat_id, "42");
+  EXPECT_EQ(s->alerts.min_interval_s, 120);
+  EXPECT_EQ(s->alerts.feed_down_alert_s, 30);
+  EXPECT_EQ(s->alerts.command, "logger -t copytrade");
+}
+
+TEST(Settings, AlertWebhookUrlIsASecret) {
+  const std::string url = "https://api.telegram.org/bot999999999:AAAAbbbbCCCCddddEEEEffffGGGGhhhhIII/sendMessage";
+  auto s = ParseSettings("c.toml", "[alerts]\nwebhook_url = \"" + url + "\"\n");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(log::Mask("alert to " + url), "alert to ****");
+  auto bad = ParseSettings("c.toml", "[alerts]\nwebhook_url = \"ftp://secret-token-xyz\"\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().ToString().find("secret-token-xyz"), std::string::npos);
+}
 
 TEST(Settings, ExecutionPolicyDefaultsAndPerFollowerOverrides) {
   auto s = ParseSettings("c.toml",

@@ -1,2 +1,1 @@
 ct_add_test(router_unit_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/rules_test.cpp LIBS router_lib LABELS unit)
-ct_add_test(watcher_unit_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/tracker_test.cpp LIBS watcher_lib LABELS unit)

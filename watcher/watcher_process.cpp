@@ -1,0 +1,85 @@
+#include "watcher/watcher_process.h"
+
+#include <optional>
+
+#include "common/bus/status.h"
+#include "common/log/log.h"
+#include "common/orderfeed/order_feed.h"
+#include "common/startup/broker_client.h"
+#include "common/startup/process.h"
+#include "watcher/watcher.h"
+
+namespace ct::watcher {
+
+int RunWatcher(const config::Loaded& cfg, const startup::BusSecurity& security) {
+  auto lg = log::Get("watcher");
+  auto journal = startup::OpenJournalOrExit(cfg.settings, "watcher");
+  auto& clock = SystemClock::instance();
+  const auto& c = cfg.env.master->credentials;
+  auto client = startup::MakeBrokerClient(*cfg.env.master, cfg.settings.broker, clock);
+  if (auto session = client->Login(); !session.ok()) {
+    lg->critical("master login ({}) failed: {}", c.client_id, session.error().ToString());
+    return 1;
+  }
+  lg->info("logged in to the master account {}", c.client_id);
+  ClientMasterAccount account(*client);
+
+  zmq::context_t ctx;
+  bus::Loop loop;
+  loop.StopOnSignals();
+  std::optional<bus::ZapAuthenticator> zap;
+  if (security.enabled) zap.emplace(ctx, loop, security.allowed_clients);
+  bus::StreamPublisher publisher(ctx, loop, *journal, clock,
+                                 {.publish_endpoint = cfg.settings.bus.watcher_publish_bind,
+                                  .replay_endpoint = cfg.settings.bus.watcher_replay_bind,
+                                  .process = "watcher",
+                                  .prune_after = std::chrono::hours(cfg.settings.journal_prune_after_hours),
+                                  .curve = security.server});
+  Watcher watcher(*journal, publisher, clock, c.client_id);
+  bus::StatusFile status(loop, clock, cfg.settings.state_dir, "watcher");
+  status.Watch(publisher);
+  status.Set("master", c.client_id);
+  status.Set("order_feed_connected", false);
+  auto begun = watcher.Begin(account);
+  if (!begun.ok()) {
+    lg->critical("cannot read the master order book for the baseline: {}", begun.error().ToString());
+    return 1;
+  }
+  if (*begun == Watcher::Start::kRestored)
+    lg->info("restored today's baseline and state ({} orders tracked)", watcher.tracked());
+
+  // Push first: the order-update WebSocket reports each change as it
+  // happens; the order book poll below is the safety net.
+  orderfeed::OrderFeedClient feed(
+      {cfg.settings.broker.ws_url, c.api_key, c.client_id},
+      {[&account] { return account.token(); },
+       [&](const copytrade::v1::Order& order) {
+         const SteadyTime received = clock.steady();
+         loop.Post([&watcher, order, received] { watcher.OnPush(order, received); });
+       },
+       [&](bool connected) { loop.Post([&status, connected] { status.Set("order_feed_connected", connected); }); }});
+  if (cfg.settings.order_feed) feed.Start();
+
+  Poller poller(clock, std::chrono::milliseconds(cfg.settings.poll_interval_ms), [&] {
+    // Stamped before the request: the snapshot holds what the broker had at
+    // some time after this (order_tracker.h, "stale").
+    const SteadyTime sent = clock.steady();
+    auto book = account.OrderBook();
+    if (!book.ok()) {
+      lg->warn("order book poll failed: {}", book.error().ToString());
+      return;
+    }
+    loop.Post([&watcher, snapshot = std::move(book).value(), sent] { watcher.OnPoll(snapshot, sent); });
+  });
+  lg->info("watching master {} every {} ms", c.client_id, cfg.settings.poll_interval_ms);
+  status.Write();
+  loop.Run();
+  status.Set("stopped", true);
+  status.Write();
+  feed.Stop();
+  poller.Stop();
+  lg->info("watcher stopped");
+  return 0;
+}
+
+}  // namespace ct::watcher
