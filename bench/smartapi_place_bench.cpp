@@ -2,12 +2,15 @@
 // loopback, over one reused (kept-alive) connection: p50/p99 and the
 // machine. The emulator runs with --no-rate-limits and the client without
 // its limiter, so the numbers are client + emulator cost, not the 9/s cap.
+// The orders are marketable LIMITs (the API refuses MARKET under the 2026
+// rules): each fills at once, as a MARKET order did.
 //
 //   smartapi_place_bench [--orders N] [--warmup N] [--sim PATH]
 #include <sys/utsname.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -114,12 +117,18 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  auto ltp = client.GetLtpData("NSE", "SBIN-EQ", "3045");
+  if (!ltp.ok()) {
+    std::fprintf(stderr, "getLtpData failed: %s\n", ltp.error().ToString().c_str());
+    return 1;
+  }
   OrderRequest order;
   order.tradingsymbol = "SBIN-EQ";
   order.symboltoken = "3045";
   order.transactiontype = "BUY";
   order.exchange = "NSE";
-  order.ordertype = "MARKET";
+  order.ordertype = "LIMIT";
+  order.price = std::ceil(ltp->ltp) + 10;  // whole rupees are on SBIN's 0.05 tick
   order.producttype = "INTRADAY";
   order.quantity = 1;
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: a master and two followers on the SmartAPI emulator, the whole
-# pipeline under supervisord, a few master orders placed through SmartAPI,
-# and the copies checked in the followers' order books.
+# pipeline under supervisord, a few master orders entered by hand in the
+# broker's app (the emulator's /sim/v1/app/ calls), and the copies checked
+# in the followers' order books.
 set -euo pipefail
 
 BUILD_DIR=${1:-build}
@@ -113,12 +114,25 @@ tail -n 0 -q -F "$CT_HOME/logs/watcher.log" "$CT_HOME/logs/router.log" \
   "$CT_HOME"/logs/executor-*.log 2>/dev/null | grep --line-buffered -E "master order|copying|placed|copied|DRY RUN|outcome|WARN|ERROR" &
 TAIL_PID=$!
 
-say "the master trades (SmartAPI placeOrder with the master's credentials)"
-"$CT" place "${ARGS[@]}" --account master BUY SBIN-EQ 10 --token 3045
-"$CT" place "${ARGS[@]}" --account master SELL RELIANCE-EQ 4 --token 2885
-"$CT" place "${ARGS[@]}" --account master BUY NIFTY01DEC2626000CE 75 --token 47101 --exchange NFO --product CARRYFORWARD
+# The master trades by hand in the broker's app, not through SmartAPI (an
+# app order is not an algo order: MARKET allowed, no static IP).
+app_place() {  # app_place SIDE SYMBOL QUANTITY TOKEN [EXCHANGE [PRODUCT [LIMIT]]]; prints the order id
+  local side=$1 symbol=$2 quantity=$3 token=$4 exchange=${5:-NSE} product=${6:-INTRADAY} limit=${7:-0}
+  local type=MARKET
+  [ "$limit" != 0 ] && type=LIMIT
+  curl -sf -X POST "http://127.0.0.1:$CT_SIM_PORT/sim/v1/app/placeOrder" -H 'Content-Type: application/json' \
+    -d "{\"clientcode\":\"M1000001\",\"variety\":\"NORMAL\",\"tradingsymbol\":\"$symbol\",\"symboltoken\":\"$token\",
+         \"transactiontype\":\"$side\",\"exchange\":\"$exchange\",\"ordertype\":\"$type\",\"producttype\":\"$product\",
+         \"duration\":\"DAY\",\"price\":\"$limit\",\"quantity\":\"$quantity\"}" |
+    python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["data"]["orderid"]) if r["status"] else sys.exit("app placeOrder: " + r["message"])'
+}
+
+say "the master trades (by hand, in the broker's app)"
+app_place BUY SBIN-EQ 10 3045
+app_place SELL RELIANCE-EQ 4 2885
+app_place BUY NIFTY01DEC2626000CE 75 47101 NFO CARRYFORWARD
 # A LIMIT far below the market stays open: nothing to copy until it fills.
-"$CT" place "${ARGS[@]}" --account master BUY INFY-EQ 5 --token 1594 --limit 1.00
+app_place BUY INFY-EQ 5 1594 NSE INTRADAY 1.00
 
 EXPECTED=6  # 3 filled master orders x 2 followers
 copies_landed() {

@@ -16,6 +16,7 @@ using InJson = nlohmann::json;
 using OutJson = nlohmann::ordered_json;
 
 constexpr std::string_view kSecurePrefix = "/rest/secure/angelbroking/";
+constexpr std::string_view kAppPrefix = "/sim/v1/app/";
 constexpr std::string_view kDetailsPrefix = "/rest/secure/angelbroking/order/v1/details/";
 constexpr double kMaxPrice = 1e9;
 constexpr std::string_view kThrottleBody = "Access denied because of exceeding access rate";
@@ -115,6 +116,35 @@ bool OneOf(std::string_view v, std::initializer_list<std::string_view> options) 
   return std::find(options.begin(), options.end(), v) != options.end();
 }
 
+bool IsOrderWrite(std::string_view endpoint) {
+  return endpoint == "placeOrder" || endpoint == "modifyOrder" || endpoint == "cancelOrder";
+}
+
+// A reply that is not ready: after `wait`, `process` makes it. It runs
+// outside Handle, so it catches what Handle would.
+SimReply Held(std::chrono::milliseconds wait, std::function<SimReply()> process) {
+  SimReply r;
+  r.hold = wait;
+  r.resume = [process = std::move(process)]() -> SimReply {
+    try {
+      return process();
+    } catch (const BrokerError& e) {
+      return Error(e.code, e.message);
+    } catch (const std::exception& e) {
+      ct::log::Get("sim")->error("internal error after a hold: {}", e.what());
+      return Error("AB2001", "Internal Error, Please try after sometime", 500);
+    }
+  };
+  return r;
+}
+
+// The orderid of a placeOrder success envelope.
+std::string PlacedOrderId(const OutJson& reply) {
+  const auto data = reply.find("data");
+  if (data == reply.end() || !data->is_object()) return "";
+  return data->value("orderid", "");
+}
+
 std::string_view PathOf(std::string_view target) {
   const size_t q = target.find('?');
   return q == std::string_view::npos ? target : target.substr(0, q);
@@ -142,19 +172,21 @@ std::string_view SimRequest::Header(const std::string& lower_name) const {
 }
 
 BrokerApi::BrokerApi(const Clock& clock, const InstrumentTable& instruments, SessionStore& sessions,
-                     OrderEngine& engine, RateLimiter& limiter, FaultTable& faults)
+                     OrderEngine& engine, RateLimiter& limiter, FaultTable& faults, OrderRules rules)
     : clock_(clock),
       instruments_(instruments),
       sessions_(sessions),
       engine_(engine),
       limiter_(limiter),
-      faults_(faults) {}
+      faults_(faults),
+      rules_(std::move(rules)) {}
 
 SimReply BrokerApi::TooLarge() { return Error("AB2000", "Request body too large", 413); }
 
 SimReply BrokerApi::Handle(const SimRequest& request) {
   const std::string_view path = PathOf(request.target);
   try {
+    if (path.rfind(kAppPrefix, 0) == 0) return App(request, path.substr(kAppPrefix.size()));
     if (path.rfind("/sim/v1/", 0) == 0) return Admin(request, path);
     if (path == "/rest/auth/angelbroking/user/v1/loginByPassword") {
       if (request.method != "POST") return Error("AB9002", "Method Not Allowed", 405);
@@ -166,7 +198,7 @@ SimReply BrokerApi::Handle(const SimRequest& request) {
     }
     if (path.rfind(kDetailsPrefix, 0) == 0) {
       if (request.method != "GET") return Error("AB9002", "Method Not Allowed", 405);
-      return Secure(request, "details", path);
+      return Secure(request, "details");
     }
     std::string_view rest = path;
     if (rest.rfind("/order-service", 0) == 0) rest.remove_prefix(std::string_view("/order-service").size());
@@ -174,7 +206,7 @@ SimReply BrokerApi::Handle(const SimRequest& request) {
       const auto it = SecureRoutes().find(rest.substr(kSecurePrefix.size()));
       if (it != SecureRoutes().end()) {
         if (request.method != it->second.method) return Error("AB9002", "Method Not Allowed", 405);
-        return Secure(request, it->second.endpoint, path);
+        return Secure(request, it->second.endpoint);
       }
     }
     return Error("AB2000", "Resource not found", 404);
@@ -199,6 +231,7 @@ std::optional<SimReply> BrokerApi::PreFault(const std::optional<Fault>& fault) c
     case FaultKind::kReject:
       return Error(fault->errorcode, fault->message);
     case FaultKind::kLatency:
+    case FaultKind::kHold:
     case FaultKind::kLostReply:
     case FaultKind::kRmsReject:
       return std::nullopt;
@@ -217,8 +250,14 @@ SimReply BrokerApi::Login(const SimRequest& request) {
   const std::string client = Text(body, "clientcode", "AB1007", "Invalid clientcode").value_or("");
   const auto fault = faults_.Take(client, "loginByPassword");
   if (auto r = PreFault(fault)) return *r;
-  if (!limiter_.Allow(client, "loginByPassword")) return Throttled();
+  if (fault && fault->kind == FaultKind::kHold)
+    return Held(fault->latency, [this, request, client, fault] { return LoginNow(request, client, fault); });
+  return LoginNow(request, client, fault);
+}
 
+SimReply BrokerApi::LoginNow(const SimRequest& request, const std::string& client, const std::optional<Fault>& fault) {
+  if (!limiter_.Allow(client, "loginByPassword")) return Throttled();
+  const InJson body = ParseBody(request.body);
   SimReply reply = [&] {
     const SimAccount* account = sessions_.FindAccount(client);
     const std::string_view key = request.Header("x-privatekey");
@@ -255,7 +294,16 @@ SimReply BrokerApi::GenerateTokens(const SimRequest& request) {
   const std::string client = sessions_.OwnerOf(refresh).value_or("");
   const auto fault = faults_.Take(client, "generateTokens");
   if (auto r = PreFault(fault)) return *r;
+  if (fault && fault->kind == FaultKind::kHold)
+    return Held(fault->latency, [this, request, client, fault] { return GenerateTokensNow(request, client, fault); });
+  return GenerateTokensNow(request, client, fault);
+}
+
+SimReply BrokerApi::GenerateTokensNow(const SimRequest& request, const std::string& client,
+                                      const std::optional<Fault>& fault) {
   if (!client.empty() && !limiter_.Allow(client, "generateTokens")) return Throttled();
+  const InJson body = ParseBody(request.body);
+  const std::string refresh = Text(body, "refreshToken", "AB8050", "Invalid Refresh Token").value_or("");
   auto tokens = sessions_.Refresh(refresh);
   SimReply reply;
   if (!tokens.ok()) {
@@ -278,7 +326,7 @@ Result<std::string, int> BrokerApi::AdmitOrderFeed(std::string_view authorizatio
   return session.error() == AuthFailure::kExpired ? 403 : 401;
 }
 
-SimReply BrokerApi::Secure(const SimRequest& request, std::string_view endpoint, std::string_view path) {
+SimReply BrokerApi::Secure(const SimRequest& request, std::string_view endpoint) {
   const auto session = sessions_.Authenticate(request.Header("authorization"));
   if (!session.ok()) {
     switch (session.error()) {
@@ -293,17 +341,84 @@ SimReply BrokerApi::Secure(const SimRequest& request, std::string_view endpoint,
   const SimAccount* account = sessions_.FindAccount(session->client_code);
   if (account == nullptr || request.Header("x-privatekey") != account->api_key)
     return Error("AG8004", "Invalid API Key");
-  const auto fault = faults_.Take(session->client_code, endpoint);
+  const std::string& client = session->client_code;
+  uint64_t write_seq = 0;
+  if (IsOrderWrite(endpoint)) {
+    write_seq = RecordWrite(request, client, endpoint, Source::kApi);
+    // Static IP: order writes only from the registered address; logins,
+    // reads and the WebSocket from anywhere.
+    const auto ip = rules_.static_ips.find(client);
+    if (ip != rules_.static_ips.end() && request.peer_address != ip->second) {
+      ct::log::Get("sim")->info("{} {} refused: from {}, registered {}", client, endpoint, request.peer_address,
+                                ip->second);
+      return Error(kStaticIpErrorCode, StaticIpRefusal(client, request.peer_address, ip->second));
+    }
+  }
+  const auto fault = faults_.Take(client, endpoint);
   if (auto r = PreFault(fault)) return *r;
-  if (!limiter_.Allow(session->client_code, endpoint)) return Throttled();
+  if (fault && fault->kind == FaultKind::kHold) {
+    return Held(fault->latency, [this, request, endpoint = std::string(endpoint), session = *session, fault,
+                                 write_seq] { return SecureNow(request, endpoint, session, fault, write_seq); });
+  }
+  return SecureNow(request, std::string(endpoint), *session, fault, write_seq);
+}
+
+SimReply BrokerApi::SecureNow(const SimRequest& request, const std::string& endpoint, const AuthedSession& session,
+                              const std::optional<Fault>& fault, uint64_t write_seq) {
+  if (!limiter_.Allow(session.client_code, endpoint)) return Throttled();
   SimReply reply;
   try {
-    reply = JsonReply(Dispatch(endpoint, path, request, *session, fault));
+    const OutJson out = Dispatch(endpoint, PathOf(request.target), request, session, fault);
+    if (write_seq != 0 && endpoint == "placeOrder") requests_.SetOrderId(write_seq, PlacedOrderId(out));
+    reply = JsonReply(out);
   } catch (const BrokerError& e) {
     reply = Error(e.code, e.message);
   }
   PostFault(fault, reply);
   return reply;
+}
+
+uint64_t BrokerApi::RecordWrite(const SimRequest& request, const std::string& client, std::string_view endpoint,
+                                Source source) {
+  OrderWrite w;
+  w.client_code = client;
+  w.endpoint = std::string(endpoint);
+  w.source = source == Source::kApi ? "api" : "app";
+  w.received_ns = request.received_ns != 0 ? request.received_ns : clock_.wall_ns();
+  // A lenient look at the body: a malformed one is still a received write.
+  const InJson body = InJson::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_object()) {
+    const auto text = [&](const char* key) {
+      const auto it = body.find(key);
+      return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    w.ordertag = text("ordertag");
+    w.orderid = text("orderid");
+  }
+  return requests_.Record(std::move(w));
+}
+
+SimReply BrokerApi::App(const SimRequest& request, std::string_view endpoint) {
+  // The broker's own app: an order entered by hand, not an algo order. No
+  // token, no static IP, no rate limit, no faults; MARKET and IOC allowed.
+  // The rest (validation, engine, order-update pushes, replies) is the
+  // SmartAPI call's.
+  if (!IsOrderWrite(endpoint)) return Error("AB2000", "Resource not found", 404);
+  if (request.method != "POST") return Error("AB9002", "Method Not Allowed", 405);
+  const InJson body = ParseBody(request.body);
+  const std::string client = Text(body, "clientcode", "AB1007", "Invalid clientcode").value_or("");
+  if (sessions_.FindAccount(client) == nullptr) Fail("AB1007", "Invalid clientcode");
+  const uint64_t seq = RecordWrite(request, client, endpoint, Source::kApp);
+  OutJson out;
+  if (endpoint == "placeOrder") {
+    out = PlaceOrder(client, body, std::nullopt, Source::kApp);
+    requests_.SetOrderId(seq, PlacedOrderId(out));
+  } else if (endpoint == "modifyOrder") {
+    out = ModifyOrder(client, body, Source::kApp);
+  } else {
+    out = CancelOrder(client, body);
+  }
+  return JsonReply(out);
 }
 
 BrokerApi::Json BrokerApi::Dispatch(std::string_view endpoint, std::string_view path, const SimRequest& request,
@@ -320,9 +435,9 @@ BrokerApi::Json BrokerApi::Dispatch(std::string_view endpoint, std::string_view 
   if (endpoint == "placeOrder") {
     std::optional<std::string> rejection;
     if (fault && fault->kind == FaultKind::kRmsReject) rejection = fault->message;
-    return PlaceOrder(client, ParseBody(request.body), rejection);
+    return PlaceOrder(client, ParseBody(request.body), rejection, Source::kApi);
   }
-  if (endpoint == "modifyOrder") return ModifyOrder(client, ParseBody(request.body));
+  if (endpoint == "modifyOrder") return ModifyOrder(client, ParseBody(request.body), Source::kApi);
   if (endpoint == "cancelOrder") return CancelOrder(client, ParseBody(request.body));
   if (endpoint == "details") {
     const std::string_view id = path.substr(kDetailsPrefix.size());
@@ -352,7 +467,7 @@ BrokerApi::Json BrokerApi::Dispatch(std::string_view endpoint, std::string_view 
 }
 
 BrokerApi::Json BrokerApi::PlaceOrder(const std::string& client, const InJson& body,
-                                      const std::optional<std::string>& rejection) {
+                                      const std::optional<std::string>& rejection, Source source) {
   OrderParams p;
   p.variety = VarietyOf(body);
   const std::string exchange = RequiredText(body, "exchange", "AB2000", "Invalid Exchange");
@@ -391,10 +506,13 @@ BrokerApi::Json BrokerApi::PlaceOrder(const std::string& client, const InJson& b
   p.disclosedquantity = disclosed.value_or(0);
   p.ordertag = Text(body, "ordertag", "AB2000", "Invalid Ordertag").value_or("");
   if (p.ordertag.size() > 20) Fail("AB4008", "Ordertag length should not exceed 20 characters");
+  if (source == Source::kApi && !rules_.legacy_order_types) {
+    if (auto refusal = ApiOrderTypeRefusal(p.ordertype, p.duration)) Fail(std::string(kOrderTypeErrorCode), *refusal);
+  }
 
   const Order& o = engine_.Place(client, p, rejection);
-  ct::log::Get("sim")->info("{} placeOrder {} {} {} x{} -> {} {}", client, p.transactiontype, p.ordertype,
-                            p.instrument->symbol, p.quantity, o.orderid, o.status);
+  ct::log::Get("sim")->info("{} placeOrder{} {} {} {} x{} -> {} {}", client, source == Source::kApp ? " (app)" : "",
+                            p.transactiontype, p.ordertype, p.instrument->symbol, p.quantity, o.orderid, o.status);
   OutJson data;
   data["script"] = p.instrument->symbol;
   data["orderid"] = o.orderid;
@@ -402,7 +520,7 @@ BrokerApi::Json BrokerApi::PlaceOrder(const std::string& client, const InJson& b
   return SuccessEnvelope(std::move(data));
 }
 
-BrokerApi::Json BrokerApi::ModifyOrder(const std::string& client, const InJson& body) {
+BrokerApi::Json BrokerApi::ModifyOrder(const std::string& client, const InJson& body, Source source) {
   VarietyOf(body);
   const std::string orderid = RequiredText(body, "orderid", "AB1013", "Order not found");
   ModifyParams m;
@@ -421,6 +539,11 @@ BrokerApi::Json BrokerApi::ModifyOrder(const std::string& client, const InJson& 
   if (existing == nullptr) Fail("AB1013", "Order not found");
   // MARKET orders carry price 0; only a limit-bearing type keeps the price.
   const std::string type = m.ordertype.value_or(existing->params.ordertype);
+  // The rule is about the order as it would stand after the modification.
+  if (source == Source::kApi && !rules_.legacy_order_types) {
+    if (auto refusal = ApiOrderTypeRefusal(type, m.duration.value_or(existing->params.duration)))
+      Fail(std::string(kOrderTypeErrorCode), *refusal);
+  }
   if (type == "MARKET" || type == "STOPLOSS_MARKET") m.price = 0.0;
   auto result = engine_.Modify(client, orderid, m);
   if (!result.ok()) Fail(result.error().code, result.error().message);
@@ -517,6 +640,10 @@ SimReply BrokerApi::Admin(const SimRequest& request, std::string_view path) {
     data["accounts"] = sessions_.client_codes();
     data["instruments"] = instruments_.all().size();
     data["rate_limits"] = limiter_.enabled();
+    data["order_rules"] = rules_.legacy_order_types ? "legacy" : "2026";
+    OutJson ips = OutJson::object();
+    for (const auto& [code, address] : rules_.static_ips) ips[code] = address;
+    data["static_ips"] = std::move(ips);
     OutJson feeds = OutJson::object();
     for (const auto& code : sessions_.client_codes()) feeds[code] = feed_ != nullptr ? feed_->Connections(code) : 0;
     data["order_feeds"] = std::move(feeds);
@@ -531,7 +658,26 @@ SimReply BrokerApi::Admin(const SimRequest& request, std::string_view path) {
     }
     return ok(std::move(data));
   }
+  if (op == "requests" && request.method == "GET") {
+    OutJson rows = OutJson::array();
+    for (const OrderWrite& w : requests_.entries()) {
+      OutJson row;
+      row["seq"] = w.seq;
+      row["clientcode"] = w.client_code;
+      row["endpoint"] = w.endpoint;
+      row["source"] = w.source;
+      row["received_ns"] = w.received_ns;
+      row["ordertag"] = w.ordertag;
+      row["orderid"] = w.orderid;
+      rows.push_back(std::move(row));
+    }
+    return ok(std::move(rows));
+  }
   if (request.method != "POST") return Error("SIM404", "Unknown admin call", 404);
+  if (op == "requests/clear") {
+    requests_.Clear();
+    return ok(nullptr);
+  }
   const InJson body = InJson::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) return bad("body must be a JSON object");
   auto text = [&](const char* key) {
@@ -564,7 +710,7 @@ SimReply BrokerApi::Admin(const SimRequest& request, std::string_view path) {
     if (sessions_.FindAccount(f.client_code) == nullptr) return bad("unknown clientcode");
     f.endpoint = text("endpoint").empty() ? "*" : text("endpoint");
     const auto kind = ParseFaultKind(text("kind"));
-    if (!kind) return bad("kind must be latency|http500|drop|lost_reply|reject|rms_reject");
+    if (!kind) return bad("kind must be latency|hold|http500|drop|lost_reply|reject|rms_reject");
     f.kind = *kind;
     if (f.kind == FaultKind::kRmsReject) f.message = "Your order has been rejected due to Insufficient Funds.";
     const auto count = IntegerField(body.value("count", InJson(1)));
@@ -623,6 +769,7 @@ SimReply BrokerApi::Admin(const SimRequest& request, std::string_view path) {
     engine_.Reset();
     faults_.Clear();
     limiter_.Reset();
+    requests_.Clear();
     return ok(nullptr);
   }
   return Error("SIM404", "Unknown admin call", 404);

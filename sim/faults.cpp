@@ -4,6 +4,7 @@ namespace ct::sim {
 
 std::optional<FaultKind> ParseFaultKind(std::string_view text) {
   if (text == "latency") return FaultKind::kLatency;
+  if (text == "hold") return FaultKind::kHold;
   if (text == "http500") return FaultKind::kHttp500;
   if (text == "drop") return FaultKind::kDrop;
   if (text == "lost_reply") return FaultKind::kLostReply;
@@ -16,6 +17,8 @@ std::string_view FaultKindName(FaultKind kind) {
   switch (kind) {
     case FaultKind::kLatency:
       return "latency";
+    case FaultKind::kHold:
+      return "hold";
     case FaultKind::kHttp500:
       return "http500";
     case FaultKind::kDrop:

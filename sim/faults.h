@@ -1,6 +1,8 @@
 // Faults injected by the admin API, per client code and endpoint, consumed
 // one per matching request:
 //   latency     process at once, hold the reply latency_ms
+//   hold        wait latency_ms, THEN process and reply (what the request
+//               sees is the state after the wait: a price moved meanwhile)
 //   http500     reply HTTP 500 without processing
 //   drop        close the connection without processing or replying
 //   lost_reply  PROCESS the request, then close without replying (the
@@ -21,7 +23,7 @@
 
 namespace ct::sim {
 
-enum class FaultKind { kLatency, kHttp500, kDrop, kLostReply, kReject, kRmsReject };
+enum class FaultKind { kLatency, kHold, kHttp500, kDrop, kLostReply, kReject, kRmsReject };
 
 std::optional<FaultKind> ParseFaultKind(std::string_view text);
 std::string_view FaultKindName(FaultKind kind);

@@ -48,6 +48,24 @@ int64_t NextIstMidnight(int64_t unix_seconds) {
   return (day + 1) * 86400 - kIstOffsetSeconds;
 }
 
+std::string IstIsoDate(int64_t unix_seconds) {
+  const std::tm tm = IstTm(unix_seconds);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+  return buf;
+}
+
+std::string FormatHttpDate(int64_t unix_seconds) {
+  static constexpr std::array<const char*, 7> kDays = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  const auto t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday], tm.tm_mday,
+                kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return buf;
+}
+
 double RoundPaise(double value) { return std::round(value * 100.0) / 100.0; }
 
 std::string FixedDecimals(double value, int decimals) {

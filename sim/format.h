@@ -1,5 +1,5 @@
 // Text formats the real service uses: IST timestamps ("26-Dec-2024
-// 13:48:37"), order ids (YYMMDD + 9-digit counter), UUID v4 unique order ids,
+// 13:48:37"), the HTTP Date header, order ids (YYMMDD + 9-digit counter), UUID v4 unique order ids,
 // prices rounded to paise, and lenient numeric parsing of request fields
 // (SmartAPI accepts numbers and numeric strings alike). Pure functions except
 // UuidGenerator, which owns its RNG (not thread-safe).
@@ -24,6 +24,11 @@ std::string FormatIstTime(int64_t unix_seconds);
 std::string IstDatePrefix(int64_t unix_seconds);
 // Unix seconds of the next 00:00:00 IST strictly after `unix_seconds`.
 int64_t NextIstMidnight(int64_t unix_seconds);
+// "YYYY-MM-DD" of the IST calendar day (freeze-quantity effective dates).
+std::string IstIsoDate(int64_t unix_seconds);
+// RFC 7231 IMF-fixdate for the HTTP Date header: "Sun, 06 Nov 1994
+// 08:49:37 GMT".
+std::string FormatHttpDate(int64_t unix_seconds);
 
 // Rounds to 2 decimals (paise), so JSON numbers print as 265.62, not
 // 265.61999999.

@@ -2,8 +2,8 @@
 
 #include <cmath>
 #include <fstream>
-#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "sim/format.h"
@@ -16,15 +16,6 @@ std::string Key(std::string_view a, std::string_view b) {
   k += '|';
   k += b;
   return k;
-}
-
-std::optional<int64_t> FreezeQuantity(const Instrument& in) {
-  if (in.exchange != "NFO") return std::nullopt;
-  static const std::map<std::string, int64_t> kFreeze = {
-      {"NIFTY", 1800}, {"BANKNIFTY", 900}, {"FINNIFTY", 1800}, {"MIDCPNIFTY", 2800}};
-  const auto it = kFreeze.find(in.name);
-  if (it == kFreeze.end()) return std::nullopt;
-  return it->second;
 }
 
 uint32_t Fnv1a(std::string_view s) {
@@ -87,7 +78,6 @@ Result<InstrumentTable, std::string> InstrumentTable::Parse(std::string_view jso
     const auto strike = NumberField(row.value("strike", nlohmann::json("-1.000000")));
     if (!strike) return where + ": strike must be a number";
     in.strike = in.IsOption() ? *strike / 100.0 : -1.0;
-    in.freeze_quantity = FreezeQuantity(in);
     const size_t pos = table.rows_.size();
     table.by_token_.emplace(Key(in.exchange, in.token), pos);
     table.by_symbol_.emplace(Key(in.exchange, in.symbol), pos);

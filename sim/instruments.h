@@ -9,13 +9,10 @@
 // rounded down to the instrument's tick. The admin API overrides them.
 //
 // Freeze quantities (the exchange's per-order cap) are not in the master
-// file; the sim uses NSE's figures by underlying for index derivatives
-// (NIFTY 1800, BANKNIFTY 900, FINNIFTY 1800, MIDCPNIFTY 2800) and none for
-// anything else.
+// file: they come from their own data file (sim/freeze_quantities.h).
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -35,7 +32,6 @@ struct Instrument {
   double strike = -1.0;        // rupees; -1 when not an option
   int64_t lot_size = 1;
   int64_t tick_paise = 5;  // 0 for indices
-  std::optional<int64_t> freeze_quantity;
 
   bool IsOption() const { return instrumenttype.rfind("OPT", 0) == 0; }
   bool IsIndex() const { return instrumenttype == "AMXIDX"; }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "sim/algo_rules.h"
+
 namespace ct::sim {
 namespace {
 
@@ -40,14 +42,17 @@ std::optional<std::string> OrderEngine::RmsCheck(const Order& order) const {
   if (in.IsIndex()) return "Orders are not allowed in index instruments";
   if (p.quantity % in.lot_size != 0)
     return "Quantity should be in multiples of lot size " + std::to_string(in.lot_size);
-  if (in.freeze_quantity && p.quantity > *in.freeze_quantity)
-    return "Order quantity " + std::to_string(p.quantity) + " exceeds the freeze quantity " +
-           std::to_string(*in.freeze_quantity);
+  if (const auto freeze = FreezeQuantity(in); freeze && p.quantity > *freeze)
+    return "Order quantity " + std::to_string(p.quantity) + " exceeds the freeze quantity " + std::to_string(*freeze);
   if (p.disclosedquantity > p.quantity) return "Disclosed quantity cannot be greater than the order quantity";
   const bool has_limit = p.ordertype == "LIMIT" || p.ordertype == "STOPLOSS_LIMIT";
   if (has_limit && !IsTickMultiple(p.price, in.tick_paise))
     return "Price should be a multiple of the tick size " +
            FixedDecimals(static_cast<double>(in.tick_paise) / 100.0, 2);
+  // An SL-limit's price is checked against the band when it triggers.
+  if (p.ordertype == "LIMIT") {
+    if (auto lpp = LppRejection(in, Price(in), p.price, /*stop_loss=*/false)) return lpp;
+  }
   if (order.IsStopLoss()) {
     if (!IsTickMultiple(p.triggerprice, in.tick_paise))
       return "Trigger price should be a multiple of the tick size " +
@@ -106,6 +111,12 @@ void OrderEngine::Evaluate(Order& order) {
   if (order.status == "trigger pending") {
     const bool crossed = order.IsBuy() ? ltp >= p.triggerprice : ltp <= p.triggerprice;
     if (!crossed) return;
+    if (p.ordertype == "STOPLOSS_LIMIT") {
+      if (auto lpp = LppRejection(*p.instrument, ltp, p.price, /*stop_loss=*/true)) {
+        Reject(order, *lpp);
+        return;
+      }
+    }
     order.triggered = true;
     order.exch_unix = Now();
     SetStatus(order, "open", "AB01");
@@ -173,14 +184,20 @@ Result<const Order*, ApiError> OrderEngine::Modify(const std::string& client_cod
   if (next.quantity <= order->filled) return ApiError{"AB2000", "Quantity should be greater than the filled quantity"};
   if (next.quantity % in.lot_size != 0)
     return ApiError{"AB2000", "Quantity should be in multiples of lot size " + std::to_string(in.lot_size)};
-  if (in.freeze_quantity && next.quantity > *in.freeze_quantity)
-    return ApiError{"AB2000", "Order quantity exceeds the freeze quantity " + std::to_string(*in.freeze_quantity)};
+  if (const auto freeze = FreezeQuantity(in); freeze && next.quantity > *freeze)
+    return ApiError{"AB2000", "Order quantity " + std::to_string(next.quantity) + " exceeds the freeze quantity " +
+                                  std::to_string(*freeze)};
   const bool has_limit = next.ordertype == "LIMIT" || next.ordertype == "STOPLOSS_LIMIT";
   if (has_limit && (next.price <= 0 || !IsTickMultiple(next.price, in.tick_paise)))
     return ApiError{"AB2000", "Invalid price"};
   const bool stop = next.ordertype.rfind("STOPLOSS", 0) == 0;
   if (stop && (next.triggerprice <= 0 || !IsTickMultiple(next.triggerprice, in.tick_paise)))
     return ApiError{"AB2000", "Invalid trigger price"};
+  // A working limit is checked against the band now, whatever changed; a
+  // stop-loss not yet triggered is checked when it triggers.
+  if (has_limit && (!stop || order->triggered)) {
+    if (auto lpp = LppRejection(in, Price(in), next.price, stop)) return ApiError{std::string(kLppErrorCode), *lpp};
+  }
 
   order->params = next;
   order->text.clear();
@@ -248,6 +265,10 @@ std::vector<Position> OrderEngine::Positions(std::string_view client_code) const
   if (book == books_.end()) return out;
   for (const auto& [key, pos] : book->second.positions) out.push_back(pos);
   return out;
+}
+
+std::optional<int64_t> OrderEngine::FreezeQuantity(const Instrument& instrument) const {
+  return freeze_.For(instrument.name, instrument.exchange, IstIsoDate(Now()));
 }
 
 double OrderEngine::Price(const Instrument& instrument) const {

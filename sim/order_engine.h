@@ -4,17 +4,24 @@
 // Lifecycle (status strings as SmartAPI reports them, WS codes in brackets):
 //   placed        -> "open pending" [AB09], then one of
 //   RMS refusal   -> "rejected" [AB03] with `text` (lot size, freeze
-//                    quantity, tick, trigger already crossed, index)
+//                    quantity, tick, trigger already crossed, index, a
+//                    limit price outside the LPP band)
 //   SL orders     -> "trigger pending" [AB10]; when the price crosses the
-//                    trigger -> "open" [AB01] and handled as MARKET/LIMIT
+//                    trigger -> "open" [AB01] and handled as MARKET/LIMIT;
+//                    an SL-limit whose price is then outside the LPP band
+//                    -> "rejected" [AB03] instead
 //   MARKET/LIMIT  -> "open" [AB01]; MARKET fills at once, LIMIT when the
 //                    price is at or through the limit -> "complete" [AB05].
 //                    Fills are at the current price. IOC leftovers are
 //                    cancelled [AB02].
-//   modify        -> [AB04] "modified", then re-evaluated
+//   modify        -> [AB04] "modified", then re-evaluated; refused (the
+//                    order unchanged) when the new limit is outside the
+//                    LPP band
 //   cancel        -> "cancelled" [AB02]
 //   partial fill  -> stays "open" [AB01] with filledshares > 0 (admin only)
 // Every change is reported to the listener (the order-update WebSocket).
+// LPP bands (sim/algo_rules.h) are taken around the current price; freeze
+// quantities are those in force on the clock's IST day.
 //
 // Input is validated by the caller (BrokerApi); the engine trusts enums.
 // Not thread-safe: owned by the server's single io thread.
@@ -33,6 +40,7 @@
 #include "common/core/result.h"
 #include "common/time/clock.h"
 #include "sim/format.h"
+#include "sim/freeze_quantities.h"
 #include "sim/instruments.h"
 
 namespace ct::sim {
@@ -116,6 +124,10 @@ class OrderEngine {
 
   OrderEngine(const Clock& clock, const InstrumentTable& instruments, uint64_t seed = 1);
   void SetListener(Listener listener) { listener_ = std::move(listener); }
+  // Without a table there are no freeze quantities.
+  void set_freeze_quantities(FreezeQuantities freeze) { freeze_ = std::move(freeze); }
+  // The cap in force now for one order of `instrument`.
+  std::optional<int64_t> FreezeQuantity(const Instrument& instrument) const;
 
   // `forced_rejection`: reject with this text after acceptance (a fault).
   const Order& Place(const std::string& client_code, const OrderParams& params,
@@ -157,6 +169,7 @@ class OrderEngine {
 
   const Clock& clock_;
   const InstrumentTable& instruments_;
+  FreezeQuantities freeze_;
   Listener listener_;
   UuidGenerator uuids_;
   std::map<std::string, Book, std::less<>> books_;

@@ -164,7 +164,7 @@ Json PositionRow(const Position& p, double ltp) {
   const double net_value = p.sell_amount - p.buy_amount;
   // Realised on the matched quantity, unrealised on the open remainder.
   const auto matched = static_cast<double>(std::min(p.buy_qty, p.sell_qty));
-  const double realised = matched * (sell_avg - buy_avg);
+  const double realised = matched > 0 ? matched * (sell_avg - buy_avg) : 0.0;  // never "-0.00"
   double unrealised = 0;
   if (net_qty > 0) unrealised = static_cast<double>(net_qty) * (ltp - buy_avg);
   if (net_qty < 0) unrealised = static_cast<double>(-net_qty) * (sell_avg - ltp);
@@ -213,7 +213,7 @@ Json PositionRow(const Position& p, double ltp) {
   j["realised"] = money(realised);
   j["unrealised"] = money(unrealised);
   j["ltp"] = money(ltp);
-  j["close"] = money(ltp);
+  j["close"] = money(DefaultPrice(in));  // the previous close, as getLtpData's
   return j;
 }
 

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "common/log/log.h"
+#include "sim/format.h"
 #include "sim/order_json.h"
 
 namespace ct::sim {
@@ -25,6 +26,19 @@ constexpr std::string_view kOrderFeedPath = "/smart-order-update";
 constexpr auto kIdleTimeout = std::chrono::seconds(300);
 constexpr auto kLingerTimeout = std::chrono::seconds(5);
 
+std::string HttpDate(const Clock& clock) { return FormatHttpDate(clock.wall_ns() / 1'000'000'000); }
+
+// "127.0.0.11"; an IPv4-mapped IPv6 peer as its IPv4 address.
+std::string PeerAddress(const tcp::socket& socket) {
+  beast::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return "";
+  auto address = endpoint.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
+  return address.to_string();
+}
+
 std::string RandomKey() {
   std::random_device rd;
   std::string key(64, '\0');
@@ -35,11 +49,15 @@ std::string RandomKey() {
 // One order-update WebSocket connection.
 class FeedSession final : public FeedSubscriber, public std::enable_shared_from_this<FeedSession> {
  public:
-  FeedSession(beast::tcp_stream&& stream, std::string client_code, OrderFeed& feed)
-      : ws_(std::move(stream)), client_code_(std::move(client_code)), feed_(feed) {}
+  FeedSession(beast::tcp_stream&& stream, std::string client_code, OrderFeed& feed, const Clock& clock)
+      : ws_(std::move(stream)), client_code_(std::move(client_code)), feed_(feed), clock_(clock) {}
 
   void Start(const http::request<http::string_body>& request) {
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.set_option(websocket::stream_base::decorator([&clock = clock_](websocket::response_type& res) {
+      res.set(http::field::server, "copytrade-sim");
+      res.set(http::field::date, HttpDate(clock));
+    }));
     beast::get_lowest_layer(ws_).expires_never();
     ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) {
       if (ec) {
@@ -96,6 +114,7 @@ class FeedSession final : public FeedSubscriber, public std::enable_shared_from_
   websocket::stream<beast::tcp_stream> ws_;
   std::string client_code_;
   OrderFeed& feed_;
+  const Clock& clock_;
   beast::flat_buffer buffer_;
   std::deque<std::string> queue_;  // front is being written once accepted
   bool accepted_ = false;
@@ -104,8 +123,13 @@ class FeedSession final : public FeedSubscriber, public std::enable_shared_from_
 // One HTTP/1.1 connection: requests answered in order, keep-alive.
 class HttpSession final : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket&& socket, BrokerApi& api, OrderFeed& feed)
-      : stream_(std::move(socket)), api_(api), feed_(feed), timer_(stream_.get_executor()) {}
+  HttpSession(tcp::socket&& socket, BrokerApi& api, OrderFeed& feed, const Clock& clock)
+      : peer_(PeerAddress(socket)),
+        stream_(std::move(socket)),
+        api_(api),
+        feed_(feed),
+        clock_(clock),
+        timer_(stream_.get_executor()) {}
 
   void Start() { DoRead(); }
 
@@ -119,6 +143,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   }
 
   void OnRead(beast::error_code ec) {
+    // The moment the whole request is in: the order-write log's timestamp.
+    const int64_t received_ns = clock_.wall_ns();
     if (ec == http::error::end_of_stream) {
       Close();
       return;
@@ -149,8 +175,26 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
       sim_req.headers[name] = std::string(field.value());
     }
     sim_req.body = std::move(req.body());
+    sim_req.peer_address = peer_;
+    sim_req.received_ns = received_ns;
     SimReply reply = api_.Handle(sim_req);
-    ct::log::Get("sim")->debug("{} {} -> {}{}", sim_req.method, sim_req.target,
+    const bool keep_alive = req.keep_alive();
+    if (reply.resume) {
+      // hold fault: process only after the wait, on a timer, so the io
+      // thread serves every other connection meanwhile.
+      ct::log::Get("sim")->debug("{} {} held {} ms", sim_req.method, sim_req.target, reply.hold.count());
+      timer_.expires_after(reply.hold);
+      timer_.async_wait([self = shared_from_this(), resume = std::move(reply.resume), keep_alive,
+                         version = req.version(), target = sim_req.target](beast::error_code) {
+        self->Finish(resume(), keep_alive, version, target);
+      });
+      return;
+    }
+    Finish(std::move(reply), keep_alive, req.version(), sim_req.target);
+  }
+
+  void Finish(SimReply reply, bool keep_alive, unsigned version, const std::string& target) {
+    ct::log::Get("sim")->debug("{} -> {}{}", target,
                                reply.close_without_reply ? "no reply" : std::to_string(reply.status),
                                reply.delay.count() > 0 ? " (delayed)" : "");
     if (reply.close_without_reply) {
@@ -163,20 +207,22 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
       }
       return;
     }
-    const bool keep_alive = req.keep_alive();
     if (reply.delay.count() > 0) {
       timer_.expires_after(reply.delay);
-      timer_.async_wait([self = shared_from_this(), reply, keep_alive, version = req.version()](beast::error_code) {
+      timer_.async_wait([self = shared_from_this(), reply = std::move(reply), keep_alive, version](beast::error_code) {
         self->Respond(reply, keep_alive, version);
       });
       return;
     }
-    Respond(reply, keep_alive, req.version());
+    Respond(reply, keep_alive, version);
   }
 
   void Respond(const SimReply& reply, bool keep_alive, unsigned version) {
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply.status), version);
     res->set(http::field::server, "copytrade-sim");
+    // From the sim's clock, taken as the reply leaves: clients (the setup
+    // validator) measure clock skew against it, as against Angel One.
+    res->set(http::field::date, HttpDate(clock_));
     res->set(http::field::content_type, reply.content_type);
     res->keep_alive(keep_alive);
     res->body() = reply.body;
@@ -208,7 +254,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     const std::string& client = admitted.value();
     if (feed_.Connections(client) >= OrderFeed::kMaxConnectionsPerClient) return refuse(429);
     stream_.expires_never();
-    auto session = std::make_shared<FeedSession>(std::move(stream_), client, feed_);
+    auto session = std::make_shared<FeedSession>(std::move(stream_), client, feed_, clock_);
     // Checked just above on this same thread, so the add cannot fail.
     feed_.TryAdd(client, session);
     ct::log::Get("sim")->info("order feed connected: {} ({} open)", client, feed_.Connections(client));
@@ -241,9 +287,11 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     stream_.close();
   }
 
+  std::string peer_;
   beast::tcp_stream stream_;
   BrokerApi& api_;
   OrderFeed& feed_;
+  const Clock& clock_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   net::steady_timer timer_;
@@ -253,14 +301,15 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
 }  // namespace
 
 Simulator::Simulator(const Clock& clock, InstrumentTable instruments, const std::vector<SimAccount>& accounts,
-                     bool rate_limits)
+                     SimOptions options)
     : clock_(clock),
       instruments_(std::move(instruments)),
       sessions_(clock, RandomKey()),
       engine_(clock, instruments_, std::random_device{}()),
       limiter_(clock),
-      api_(clock, instruments_, sessions_, engine_, limiter_, faults_) {
-  limiter_.set_enabled(rate_limits);
+      api_(clock, instruments_, sessions_, engine_, limiter_, faults_, std::move(options.rules)) {
+  limiter_.set_enabled(options.rate_limits);
+  engine_.set_freeze_quantities(std::move(options.freeze));
   api_.set_order_feed(&feed_);
   for (const auto& a : accounts) {
     if (!sessions_.AddAccount(a)) ct::log::Get("sim")->warn("duplicate client code {} ignored", a.client_code);
@@ -291,7 +340,7 @@ void Simulator::DoAccept() {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (!ec) {
       socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<HttpSession>(std::move(socket), api_, feed_)->Start();
+      std::make_shared<HttpSession>(std::move(socket), api_, feed_, clock_)->Start();
     }
     DoAccept();
   });

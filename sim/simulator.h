@@ -1,8 +1,11 @@
 // The whole emulator wired together: instruments, accounts and sessions,
-// the order engine, rate limits, faults, the REST API and the order-update
-// WebSocket, served over HTTP/1.1 (keep-alive) by Boost.Beast on one
-// io_context thread. The REST API and the WebSocket (/smart-order-update)
-// share the port.
+// the order engine, the 2026 rules, rate limits, faults, the REST API and
+// the order-update WebSocket, served over HTTP/1.1 (keep-alive) by
+// Boost.Beast on one io_context thread. The REST API and the WebSocket
+// (/smart-order-update) share the port. The server hands the API each
+// request's source address and the time it was read, stamps every reply
+// with a Date header from the clock, and waits out hold faults on a timer
+// (other connections go on meanwhile).
 //
 // Threading: Run() drives everything on the calling thread; Stop() may be
 // called from any thread. Everything else is for the io thread (or before
@@ -19,7 +22,9 @@
 #include "common/core/result.h"
 #include "common/time/clock.h"
 #include "sim/broker_api.h"
+#include "sim/algo_rules.h"
 #include "sim/faults.h"
+#include "sim/freeze_quantities.h"
 #include "sim/instruments.h"
 #include "sim/order_engine.h"
 #include "sim/order_feed.h"
@@ -28,10 +33,16 @@
 
 namespace ct::sim {
 
+struct SimOptions {
+  bool rate_limits = true;
+  OrderRules rules;
+  FreezeQuantities freeze;
+};
+
 class Simulator {
  public:
   Simulator(const Clock& clock, InstrumentTable instruments, const std::vector<SimAccount>& accounts,
-            bool rate_limits = true);
+            SimOptions options = {});
   ~Simulator();
   Simulator(const Simulator&) = delete;
   Simulator& operator=(const Simulator&) = delete;

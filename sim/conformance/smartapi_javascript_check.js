@@ -44,10 +44,12 @@ async function admin(op, body) {
   return r.json();
 }
 
+// A marketable LIMIT (SBIN is set to 800 below): it fills at once. The API
+// refuses MARKET under the 2026 rules (checked below).
 const sbin = (extra) => ({
   variety: 'NORMAL', tradingsymbol: 'SBIN-EQ', symboltoken: '3045', transactiontype: 'BUY',
-  exchange: 'NSE', ordertype: 'MARKET', producttype: 'INTRADAY', duration: 'DAY',
-  price: '0', squareoff: '0', stoploss: '0', quantity: '1', ...extra,
+  exchange: 'NSE', ordertype: 'LIMIT', producttype: 'INTRADAY', duration: 'DAY',
+  price: '810.00', squareoff: '0', stoploss: '0', quantity: '1', ...extra,
 });
 
 async function main() {
@@ -87,8 +89,11 @@ async function main() {
         details.data.price === 791 && details.data.status === 'open', details);
   const cancelled = await api.cancelOrder({ variety: 'NORMAL', orderid: limit.data.orderid });
   check('cancelOrder', cancelled.status === true, cancelled);
+  const refused = await api.placeOrder(sbin({ ordertype: 'MARKET', price: '0' }));
+  check('placeOrder MARKET -> AB2000 naming the rule', refused.status === false &&
+        refused.errorcode === 'AB2000' && /MARKET orders are not allowed/.test(refused.message), refused);
   const market = await api.placeOrder(sbin({}));
-  check('placeOrder MARKET', market.status === true, market);
+  check('placeOrder marketable LIMIT', market.status === true, market);
   const tag = await api.placeOrder(sbin({ ordertag: 'x'.repeat(21) }));
   check('ordertag > 20 -> AB4008', tag.status === false && tag.errorcode === 'AB4008', tag);
 

@@ -53,6 +53,10 @@ void Pipeline::WriteConfig() {
   WriteFile(dir_ / "copytrade.toml", toml);
 }
 
+namespace {
+constexpr char kMasterClientCode[] = "M100";  // CLIENT_ID in the .env above
+}  // namespace
+
 void Pipeline::StartSim() {
   std::vector<std::string> argv{BinPath("copytrade-sim"), "--env", env(), "--port", "0"};
   argv.insert(argv.end(), options_.sim_args.begin(), options_.sim_args.end());
@@ -110,6 +114,21 @@ std::string Pipeline::Run(const std::vector<std::string>& args, int* exit_code) 
 
 std::string Pipeline::Place(const std::string& account, const std::string& side, const std::string& symbol,
                             const std::string& token, long quantity, double limit, const std::string& exchange) {
+  if (account == "master") {
+    const nlohmann::json reply = App("placeOrder", {{"variety", "NORMAL"},
+                                                    {"tradingsymbol", symbol},
+                                                    {"symboltoken", token},
+                                                    {"transactiontype", side},
+                                                    {"exchange", exchange},
+                                                    {"ordertype", limit > 0 ? "LIMIT" : "MARKET"},
+                                                    {"producttype", exchange == "NFO" ? "CARRYFORWARD" : "INTRADAY"},
+                                                    {"duration", "DAY"},
+                                                    {"price", limit},
+                                                    {"quantity", quantity}});
+    EXPECT_EQ(reply.value("status", false), true) << reply.dump();
+    const auto data = reply.find("data");
+    return data != reply.end() && data->is_object() ? data->value("orderid", "") : "";
+  }
   std::vector<std::string> args{"place", "--config", config(), "--env", env(), "--account", account, side, symbol,
                                 std::to_string(quantity), "--token", token, "--exchange", exchange};
   if (exchange == "NFO") args.insert(args.end(), {"--product", "CARRYFORWARD"});
@@ -120,6 +139,25 @@ std::string Pipeline::Place(const std::string& account, const std::string& side,
   std::smatch m;
   if (!std::regex_search(out, m, std::regex("(^|\\n)([0-9]{10,})\\n"))) return "";
   return m[2].str();
+}
+
+nlohmann::json Pipeline::App(const std::string& op, nlohmann::json body) {
+  body["clientcode"] = kMasterClientCode;
+  const std::string reply = SimAdmin("app/" + op, body.dump());
+  return nlohmann::json::parse(reply, nullptr, false);
+}
+
+nlohmann::json Pipeline::AppModify(const std::string& orderid, double price, long quantity,
+                                   const std::string& ordertype) {
+  return App("modifyOrder", {{"variety", "NORMAL"},
+                             {"orderid", orderid},
+                             {"ordertype", ordertype},
+                             {"price", price},
+                             {"quantity", quantity}});
+}
+
+nlohmann::json Pipeline::AppCancel(const std::string& orderid) {
+  return App("cancelOrder", {{"variety", "NORMAL"}, {"orderid", orderid}});
 }
 
 nlohmann::json Pipeline::Book(const std::string& account) {

@@ -1,8 +1,10 @@
 // A whole copytrade deployment on loopback for integration tests: the
 // SmartAPI emulator, watcher, router and one executor per follower, as
 // real processes in a temporary directory, talking over ipc:// sockets.
-// The master trades and the follower books are read through SmartAPI with
-// the `copytrade` CLI, exactly as a user would.
+// The master trades by hand in the broker's app (the emulator's
+// /sim/v1/app/ calls: MARKET allowed, no static IP), as a real master does;
+// followers' orders and every book are placed and read through SmartAPI
+// with the `copytrade` CLI, exactly as a user would.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -35,9 +37,16 @@ class Pipeline {
   // Appends to copytrade.toml (after StartSim, which writes it).
   void AppendConfig(const std::string& toml);
 
-  // Places an order in `account` through SmartAPI; returns the order id.
+  // Places an order in `account` (MARKET, or LIMIT when `limit` > 0); returns
+  // the order id. The master's goes through the broker's app, a follower's
+  // through SmartAPI (`copytrade place`).
   std::string Place(const std::string& account, const std::string& side, const std::string& symbol,
                     const std::string& token, long quantity, double limit = 0, const std::string& exchange = "NSE");
+  // The master modifies / cancels one of its orders in the app; the reply
+  // envelope ({"status":true,...,"data":{"orderid",...}} or the error).
+  nlohmann::json AppModify(const std::string& orderid, double price, long quantity,
+                           const std::string& ordertype = "LIMIT");
+  nlohmann::json AppCancel(const std::string& orderid);
   // The account's order book at the broker (rows from `copytrade orders --json`).
   nlohmann::json Book(const std::string& account);
   // Rows of `account`'s book that are copies (ordertag "ct...").
@@ -65,6 +74,8 @@ class Pipeline {
 
  private:
   void WriteConfig();
+  // POST /sim/v1/app/<op> as the master; the reply envelope.
+  nlohmann::json App(const std::string& op, nlohmann::json body);
   PipelineOptions options_;
   TempDir dir_;
   int port_ = 0;

@@ -82,6 +82,13 @@ class SmartApiContractTest : public ::testing::Test {
     return r;
   }
 
+  // A BUY LIMIT at or above this fills at once: the emulator's default
+  // prices for cash are below 1000, and it has no price band on NSE cash.
+  // (The API refuses MARKET orders under the 2026 rules; a marketable
+  // LIMIT is how a client fills at once.)
+  static constexpr double kMarketable = 1000.0;
+  static OrderRequest Marketable(const std::string& tag) { return Order("LIMIT", kMarketable, tag); }
+
   // A LIMIT price far below the market: the order stays open.
   double RestingPrice(Client& client) {
     auto ltp = client.GetLtpData("NSE", "SBIN-EQ", "3045");
@@ -150,9 +157,9 @@ TEST_F(SmartApiContractTest, EmptyBooksAreEmptyVectors) {
   ASSERT_TRUE(positions.ok()) << positions.error().ToString();
 }
 
-TEST_F(SmartApiContractTest, MarketOrderFillsAndShowsInBookDetailsTradesAndPositions) {
+TEST_F(SmartApiContractTest, MarketableLimitFillsAndShowsInBookDetailsTradesAndPositions) {
   auto client = Master();
-  auto placed = client->PlaceOrder(Order("MARKET", 0, "ct-market-1"));
+  auto placed = client->PlaceOrder(Marketable("ct-market-1"));
   ASSERT_TRUE(placed.ok()) << placed.error().ToString();
   EXPECT_FALSE(placed->orderid.empty());
   EXPECT_FALSE(placed->uniqueorderid.empty());
@@ -250,7 +257,7 @@ TEST_F(SmartApiContractTest, RmsAndLtp) {
 
 TEST_F(SmartApiContractTest, BrokerRejectionsCarryTheirCodes) {
   auto client = Master();
-  auto long_tag = client->PlaceOrder(Order("MARKET", 0, "a-tag-of-more-than-20-chars"));
+  auto long_tag = client->PlaceOrder(Marketable("a-tag-of-more-than-20-chars"));
   ASSERT_FALSE(long_tag.ok());
   EXPECT_EQ(long_tag.error().kind, ErrorKind::kRejected);
   EXPECT_EQ(long_tag.error().code, "AB4008");
@@ -259,6 +266,52 @@ TEST_F(SmartApiContractTest, BrokerRejectionsCarryTheirCodes) {
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().kind, ErrorKind::kRejected);
   EXPECT_EQ(unknown.error().code, "AB1007");
+}
+
+TEST_F(SmartApiContractTest, MarketStopLossMarketAndIocAreRejectedNamingTheRule) {
+  auto client = Master();
+  OrderRequest stop_market = Order("STOPLOSS_MARKET", 0, "ct-slm-1");
+  stop_market.variety = "STOPLOSS";
+  stop_market.triggerprice = kMarketable;
+  OrderRequest ioc = Marketable("ct-ioc-1");
+  ioc.duration = "IOC";
+  for (const auto& [order, rule] : std::vector<std::pair<OrderRequest, std::string>>{
+           {Order("MARKET", 0, "ct-mkt-1"), "MARKET orders are not allowed"},
+           {stop_market, "STOPLOSS_MARKET orders are not allowed"},
+           {ioc, "IOC orders are not allowed"}}) {
+    auto placed = client->PlaceOrder(order);
+    ASSERT_FALSE(placed.ok()) << rule;
+    EXPECT_EQ(placed.error().kind, ErrorKind::kRejected) << placed.error().ToString();
+    EXPECT_EQ(placed.error().code, "AB2000");
+    EXPECT_NE(placed.error().message.find(rule), std::string::npos) << placed.error().ToString();
+  }
+  auto book = client->GetOrderBook();
+  ASSERT_TRUE(book.ok()) << book.error().ToString();
+  EXPECT_TRUE(book->empty());
+}
+
+// An emulator started with --legacy-order-rules, for side-by-side runs with
+// clients that still send MARKET.
+TEST(SmartApiLegacyRulesContract, MarketOrderFillsWithLegacyOrderRules) {
+  auto sim = SimProcess::Start(std::string(CT_BIN_DIR) + "/copytrade-sim", 0, {"--legacy-order-rules"});
+  ASSERT_TRUE(sim.has_value()) << "copytrade-sim did not start";
+  CurlOptions curl;
+  curl.base_url = sim->base_url();
+  Client client(sim->master(), MakeCurlTransport(curl), SystemClock::instance());
+  OrderRequest market;
+  market.tradingsymbol = "SBIN-EQ";
+  market.symboltoken = "3045";
+  market.transactiontype = "BUY";
+  market.exchange = "NSE";
+  market.ordertype = "MARKET";
+  market.producttype = "INTRADAY";
+  market.quantity = 1;
+  auto placed = client.PlaceOrder(market);
+  ASSERT_TRUE(placed.ok()) << placed.error().ToString();
+  auto details = client.GetOrderDetails(placed->uniqueorderid);
+  ASSERT_TRUE(details.ok()) << details.error().ToString();
+  EXPECT_EQ(details->status(), "complete");
+  EXPECT_EQ(details->ordertype(), "MARKET");
 }
 
 TEST_F(SmartApiContractTest, ExpiredSessionIsRenewedByOneReLogin) {
@@ -293,7 +346,7 @@ TEST_F(SmartApiContractTest, Http500OnPlaceOrderIsUnknownOutcome) {
   auto client = Master();
   ASSERT_TRUE(client->Login().ok());
   Fault(sim_->master().client_id, "placeOrder", "http500");
-  auto placed = client->PlaceOrder(Order("MARKET", 0, "ct-500"));
+  auto placed = client->PlaceOrder(Marketable("ct-500"));
   ASSERT_FALSE(placed.ok());
   EXPECT_EQ(placed.error().kind, ErrorKind::kUnknownOutcome);
   EXPECT_EQ(placed.error().http_status, 500);
@@ -315,7 +368,7 @@ TEST_F(SmartApiContractTest, LostReplyIsUnknownOutcomeAndTheOrderExistsExactlyOn
   ASSERT_TRUE(client->Login().ok());
   ASSERT_TRUE(client->GetProfile().ok());  // a kept-alive connection to lose
   Fault(sim_->master().client_id, "placeOrder", "lost_reply");
-  auto placed = client->PlaceOrder(Order("MARKET", 0, "ct-lost-1"));
+  auto placed = client->PlaceOrder(Marketable("ct-lost-1"));
   ASSERT_FALSE(placed.ok());
   EXPECT_EQ(placed.error().kind, ErrorKind::kUnknownOutcome);
   auto book = client->GetOrderBook();
@@ -327,7 +380,7 @@ TEST_F(SmartApiContractTest, DroppedConnectionOnPlaceOrderIsUnknownOutcome) {
   auto client = Master();
   ASSERT_TRUE(client->Login().ok());
   Fault(sim_->master().client_id, "placeOrder", "drop");
-  auto placed = client->PlaceOrder(Order("MARKET", 0, "ct-drop-1"));
+  auto placed = client->PlaceOrder(Marketable("ct-drop-1"));
   ASSERT_FALSE(placed.ok());
   EXPECT_EQ(placed.error().kind, ErrorKind::kUnknownOutcome);
   auto book = client->GetOrderBook();
@@ -339,7 +392,7 @@ TEST_F(SmartApiContractTest, LatencyBeyondTheTimeoutIsUnknownOutcome) {
   auto client = Master({}, /*timeout_ms=*/300);
   ASSERT_TRUE(client->Login().ok());
   Fault(sim_->master().client_id, "placeOrder", "latency", {{"latency_ms", 1000}});
-  auto placed = client->PlaceOrder(Order("MARKET", 0, "ct-slow-1"));
+  auto placed = client->PlaceOrder(Marketable("ct-slow-1"));
   ASSERT_FALSE(placed.ok());
   EXPECT_EQ(placed.error().kind, ErrorKind::kUnknownOutcome);
 }
@@ -349,7 +402,7 @@ TEST_F(SmartApiContractTest, InjectedRejectionIsRejected) {
   ASSERT_TRUE(client->Login().ok());
   Fault(sim_->master().client_id, "placeOrder", "reject",
         {{"errorcode", "AB1004"}, {"message", "Something Went Wrong, Please Try After Sometime"}});
-  auto placed = client->PlaceOrder(Order("MARKET", 0, "ct-rej-1"));
+  auto placed = client->PlaceOrder(Marketable("ct-rej-1"));
   ASSERT_FALSE(placed.ok());
   EXPECT_EQ(placed.error().kind, ErrorKind::kRejected);
   EXPECT_EQ(placed.error().code, "AB1004");
@@ -395,7 +448,7 @@ TEST_F(SmartApiContractTest, LimiterKeepsReadsInsideTheirLimitsWithNo403) {
   ClientOptions options;
   options.throttle_retries = 0;
   auto client = Master(options);
-  auto placed = client->PlaceOrder(Order("MARKET", 0, "ct-reads-1"));
+  auto placed = client->PlaceOrder(Marketable("ct-reads-1"));
   ASSERT_TRUE(placed.ok()) << placed.error().ToString();
   for (int i = 0; i < 3; ++i) {
     auto book = client->GetOrderBook();
@@ -433,7 +486,7 @@ TEST_F(SmartApiContractTest, StopLossOrderWaitsInTriggerPending) {
 TEST_F(SmartApiContractTest, AccountsAreIsolated) {
   auto master = Master();
   auto follower = MakeClient(sim_->follower(1));
-  ASSERT_TRUE(master->PlaceOrder(Order("MARKET", 0, "ct-iso-1")).ok());
+  ASSERT_TRUE(master->PlaceOrder(Marketable("ct-iso-1")).ok());
   auto book = follower->GetOrderBook();
   ASSERT_TRUE(book.ok()) << book.error().ToString();
   EXPECT_TRUE(WithTag(*book, "ct-iso-1").empty());

@@ -34,6 +34,7 @@ using ct::testing::TempDir;
 using ct::testing::WriteFile;
 
 const std::string kSimMaster = CT_SOURCE_DIR "/sim/data/OpenAPIScripMaster.json";
+constexpr size_t kSimMasterRows = 24;  // the rows of that file
 const std::string kShippedFreeze = CT_SOURCE_DIR "/data/freeze_quantities.csv";
 
 ist::Day D(int y, unsigned m, unsigned d) {
@@ -90,7 +91,7 @@ TEST(Ist, ParsesOnlyRealDates) {
 TEST(InstrumentMaster, ReadsTheEmulatorsFile) {
   auto master = InstrumentMaster::LoadFile(kSimMaster);
   ASSERT_TRUE(master.ok()) << master.error();
-  EXPECT_EQ(master->size(), 20u);
+  EXPECT_EQ(master->size(), kSimMasterRows);
   EXPECT_EQ(master->stats().skipped, 0u);
 
   const Instrument* call = master->Find("NFO", "47101");
@@ -533,7 +534,7 @@ TEST_F(DailyCopyTest, TodaysCopyIsUsedWithoutADownload) {
   EXPECT_EQ(downloader.calls, 0);
   EXPECT_FALSE(copy->downloaded);
   EXPECT_EQ(copy->path, options_.dir + "/OpenAPIScripMaster-20260406.json");
-  EXPECT_EQ(copy->master.size(), 20u);
+  EXPECT_EQ(copy->master.size(), kSimMasterRows);
   EXPECT_TRUE(copy->warnings.empty());
 }
 
@@ -546,7 +547,7 @@ TEST_F(DailyCopyTest, AMissingCopyIsDownloadedAndKeptForTheDay) {
   EXPECT_EQ(downloader.last_url, options_.url);
   EXPECT_TRUE(copy->downloaded);
   EXPECT_EQ(copy->path, CopyPath(today_));
-  EXPECT_EQ(copy->master.size(), 20u);
+  EXPECT_EQ(copy->master.size(), kSimMasterRows);
   EXPECT_TRUE(copy->warnings.empty());
   EXPECT_EQ(ReadFile(CopyPath(today_)), sim_text_);
   // No temporary file is left; the lock file stays for the next process.
@@ -594,7 +595,7 @@ TEST_F(DailyCopyTest, ACorruptDownloadDoesNotReplaceAGoodCopy) {
   auto copy = LoadDailyCopy(options_, today_, downloader);
   ASSERT_TRUE(copy.ok()) << copy.error();
   EXPECT_EQ(copy->path, CopyPath(ist::AddDays(today_, -1)));
-  EXPECT_EQ(copy->master.size(), 20u);
+  EXPECT_EQ(copy->master.size(), kSimMasterRows);
   ASSERT_EQ(copy->warnings.size(), 1u);
   EXPECT_TRUE(copy->warnings[0].starts_with("download of " + options_.url + " is not a usable instrument master: "))
       << copy->warnings[0];
@@ -617,7 +618,7 @@ TEST_F(DailyCopyTest, AnUnreadableCopyOfTodayIsDownloadedAgain) {
   ASSERT_TRUE(copy.ok()) << copy.error();
   EXPECT_EQ(downloader.calls, 1);
   EXPECT_TRUE(copy->downloaded);
-  EXPECT_EQ(copy->master.size(), 20u);
+  EXPECT_EQ(copy->master.size(), kSimMasterRows);
   ASSERT_EQ(copy->warnings.size(), 1u);
   EXPECT_TRUE(copy->warnings[0].starts_with("today's instrument master is unreadable (" + CopyPath(today_)))
       << copy->warnings[0];
@@ -714,7 +715,7 @@ TEST_F(DailyCopyTest, ConcurrentLoadsDownloadOnce) {
   EXPECT_TRUE(first_result->downloaded);
   EXPECT_FALSE(second->downloaded);
   EXPECT_EQ(second->path, CopyPath(today_));
-  EXPECT_EQ(second->master.size(), 20u);
+  EXPECT_EQ(second->master.size(), kSimMasterRows);
   EXPECT_TRUE(second->warnings.empty());
 }
 
@@ -779,7 +780,7 @@ TEST(LoadInstruments, DownloadsOverHttpWithLibcurl) {
   const std::string copy = tmp / "state/instruments/OpenAPIScripMaster-20260406.json";
   EXPECT_EQ(loaded->master_path, copy);
   EXPECT_EQ(ReadFile(copy), ReadFile(kSimMaster));
-  EXPECT_EQ(loaded->master->size(), 20u);
+  EXPECT_EQ(loaded->master->size(), kSimMasterRows);
   EXPECT_EQ(loaded->master->FindBySymbol("NFO", "NIFTY01DEC2626100PE")->lot_size, 75);
   EXPECT_EQ(loaded->freeze_path, kShippedFreeze);
   EXPECT_EQ(loaded->freeze->Lookup("NIFTY", "NFO", D(2026, 4, 6)), 1800);
@@ -845,11 +846,11 @@ TEST(LoadInstruments, AConfiguredFileIsUsedAsIsAndTheFreezeFileOverrides) {
   EXPECT_EQ(downloader.calls, 0);
   EXPECT_FALSE(fs::exists(tmp / "state/instruments"));
   EXPECT_EQ(loaded->master_path, kSimMaster);
-  EXPECT_EQ(loaded->master->size(), 20u);
+  EXPECT_EQ(loaded->master->size(), kSimMasterRows);
   const Instrument* future = loaded->master->FindBySymbol("NFO", "NIFTY29DEC26FUT");
   EXPECT_EQ(loaded->freeze->FreezeQuantity(*future, D(2026, 4, 6)), 1200);
   EXPECT_EQ(loaded->freeze->FreezeQuantity(*future, D(2026, 3, 31)), std::nullopt);
-  EXPECT_TRUE(Contains(log.Text(), "20 rows from " + kSimMaster)) << log.Text();
+  EXPECT_TRUE(Contains(log.Text(), std::to_string(kSimMasterRows) + " rows from " + kSimMaster)) << log.Text();
 }
 
 TEST(LoadInstruments, ErrorsNameTheFile) {

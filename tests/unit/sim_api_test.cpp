@@ -176,7 +176,7 @@ TEST_F(SimApiTest, PlaceOrderAcceptsStringsOrNumbersAndShowsInTheBook) {
   EXPECT_EQ(a["data"]["orderid"].get<std::string>().size(), 15u);
   json numbers = SbinOrder();
   numbers["quantity"] = 3;
-  numbers["price"] = 0;
+  numbers["price"] = 1000;
   const json b = Post(kPlace, numbers, jwt);
   ASSERT_EQ(b["status"], true) << b;
 
@@ -190,12 +190,13 @@ TEST_F(SimApiTest, PlaceOrderAcceptsStringsOrNumbersAndShowsInTheBook) {
   EXPECT_EQ(limit["ordertag"], "copy-1");
   EXPECT_EQ(limit["quantity"], "2");
   EXPECT_EQ(limit["price"], 100.0);
-  const json& market = book["data"][1];
-  EXPECT_EQ(market["status"], "complete");
-  EXPECT_EQ(market["filledshares"], "3");
-  EXPECT_EQ(market["averageprice"], h_.engine.Price(*h_.instruments.FindBySymbol("NSE", "SBIN-EQ")));
+  const json& marketable = book["data"][1];
+  EXPECT_EQ(marketable["status"], "complete");
+  EXPECT_EQ(marketable["filledshares"], "3");
+  EXPECT_EQ(marketable["price"], 1000.0);
+  EXPECT_EQ(marketable["averageprice"], h_.engine.Price(*h_.instruments.FindBySymbol("NSE", "SBIN-EQ")));
   // updatetime "dd-MMM-yyyy HH:mm:ss" IST.
-  EXPECT_EQ(market["updatetime"], "25-Nov-2026 10:00:00");
+  EXPECT_EQ(marketable["updatetime"], "25-Nov-2026 10:00:00");
 }
 
 TEST_F(SimApiTest, PlaceOrderValidation) {
@@ -264,12 +265,14 @@ TEST_F(SimApiTest, PlaceOrderValidation) {
 
 TEST_F(SimApiTest, LotSizeRejectionHappensAfterAcceptance) {
   const std::string jwt = h_.Jwt();
+  const double price = h_.engine.Price(*h_.instruments.FindBySymbol("NFO", "NIFTY01DEC2626000CE"));
   const json o = {{"variety", "NORMAL"},
                   {"tradingsymbol", "NIFTY01DEC2626000CE"},
                   {"symboltoken", "47101"},
                   {"transactiontype", "BUY"},
                   {"exchange", "NFO"},
-                  {"ordertype", "MARKET"},
+                  {"ordertype", "LIMIT"},
+                  {"price", price},
                   {"producttype", "CARRYFORWARD"},
                   {"duration", "DAY"},
                   {"quantity", "80"}};
@@ -277,7 +280,7 @@ TEST_F(SimApiTest, LotSizeRejectionHappensAfterAcceptance) {
   ASSERT_EQ(r["status"], true) << r;
   const json details = Get(kDetails + r["data"]["uniqueorderid"].get<std::string>(), jwt);
   EXPECT_EQ(details["data"]["status"], "rejected");
-  EXPECT_NE(details["data"]["text"], "");
+  EXPECT_EQ(details["data"]["text"], "Quantity should be in multiples of lot size 75");
   EXPECT_EQ(details["data"]["lotsize"], "75");
   EXPECT_EQ(details["data"]["optiontype"], "CE");
   EXPECT_EQ(details["data"]["strikeprice"], 26000.0);
@@ -398,7 +401,7 @@ TEST_F(SimApiTest, TradeBookAndPositionsFollowFills) {
   const std::string jwt = h_.Jwt();
   EXPECT_TRUE(Get("/rest/secure/angelbroking/order/v1/getTradeBook", jwt)["data"].is_null());
   EXPECT_TRUE(Get("/rest/secure/angelbroking/order/v1/getPosition", jwt)["data"].is_null());
-  Post(kPlace, SbinOrder("MARKET", 0, 5), jwt);
+  Post(kPlace, SbinOrder("LIMIT", ct::sim::testing::kMarketableSbin, 5), jwt);
   h_.NextSecond();
   const json trades = Get("/rest/secure/angelbroking/order/v1/getTradeBook", jwt);
   ASSERT_EQ(trades["data"].size(), 1u);

@@ -20,6 +20,7 @@ struct Event {
 class SimEngineTest : public ::testing::Test {
  protected:
   SimEngineTest() : clock_(kMorningNs), instruments_(ShippedInstruments()), engine_(clock_, instruments_) {
+    engine_.set_freeze_quantities(ct::sim::testing::ShippedFreezeQuantities());
     engine_.SetListener([this](const Order& o, std::string_view code, std::string_view status) {
       events_.push_back({o.orderid, std::string(code), std::string(status)});
     });

@@ -1,5 +1,5 @@
-// Shared fixture pieces for the sim unit tests: the shipped instrument file
-// and a fully wired BrokerApi on a FakeClock.
+// Shared fixture pieces for the sim unit tests: the shipped instrument and
+// freeze quantity files and a fully wired BrokerApi on a FakeClock.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -12,6 +12,15 @@
 #include "sim/broker_api.h"
 
 namespace ct::sim::testing {
+
+inline FreezeQuantities ShippedFreezeQuantities() {
+  auto t = FreezeQuantities::Load(CT_SOURCE_DIR "/sim/data/freeze_quantities.csv");
+  if (!t.ok()) {
+    ADD_FAILURE() << t.error();
+    std::abort();
+  }
+  return std::move(t).value();
+}
 
 inline InstrumentTable ShippedInstruments() {
   auto t = InstrumentTable::Load(CT_SOURCE_DIR "/sim/data/OpenAPIScripMaster.json");
@@ -30,13 +39,14 @@ constexpr int64_t kMorningNs = 1'795'581'000'000'000'000;
 
 class ApiHarness {
  public:
-  ApiHarness()
+  explicit ApiHarness(OrderRules rules = {})
       : clock(kMorningNs),
         instruments(ShippedInstruments()),
         sessions(clock, "test-signing-key"),
         engine(clock, instruments, 7),
         limiter(clock),
-        api(clock, instruments, sessions, engine, limiter, faults) {
+        api(clock, instruments, sessions, engine, limiter, faults, std::move(rules)) {
+    engine.set_freeze_quantities(ShippedFreezeQuantities());
     sessions.AddAccount({"M1234567", "masterkey", "1234", kMasterSecret, "master"});
     sessions.AddAccount({"F1111111", "f1key", "1111", kFollowerSecret, "follower-1"});
   }
@@ -56,6 +66,7 @@ class ApiHarness {
     r.headers["x-usertype"] = "USER";
     r.headers["x-sourceid"] = "WEB";
     if (!jwt.empty()) r.headers["authorization"] = "Bearer " + jwt;
+    r.peer_address = peer;
     return api.Handle(r);
   }
 
@@ -76,6 +87,7 @@ class ApiHarness {
   // Moves past every per-second window so the next call is not throttled.
   void NextSecond() { clock.advance(std::chrono::milliseconds(1001)); }
 
+  std::string peer = "127.0.0.1";  // the source address of Call's requests
   FakeClock clock;
   InstrumentTable instruments;
   SessionStore sessions;
@@ -85,8 +97,14 @@ class ApiHarness {
   BrokerApi api;
 };
 
-inline nlohmann::json SbinOrder(const std::string& ordertype = "MARKET", double price = 0, int quantity = 1,
-                                const std::string& side = "BUY") {
+// A BUY LIMIT at this price fills at once: SBIN's default price is below
+// 1000 (and NSE cash has no price band in the sim).
+constexpr double kMarketableSbin = 1000.0;
+
+// A SmartAPI placeOrder body for SBIN-EQ; by default a marketable LIMIT
+// (the API refuses MARKET).
+inline nlohmann::json SbinOrder(const std::string& ordertype = "LIMIT", double price = kMarketableSbin,
+                                int quantity = 1, const std::string& side = "BUY") {
   return {{"variety", ordertype.rfind("STOPLOSS", 0) == 0 ? "STOPLOSS" : "NORMAL"},
           {"tradingsymbol", "SBIN-EQ"},
           {"symboltoken", "3045"},
