@@ -286,6 +286,7 @@ Step Copy::OnPlaced(const smartapi::Result<smartapi::PlacedOrder>& placed, int64
   rec_.set_await(v1::COPY_AWAIT_NOTHING);
   step.changed = true;
   if (placed.ok()) {
+    if (rec_.accepted_ns() == 0) rec_.set_accepted_ns(now_ns);
     if (rec_.orderid().empty()) rec_.set_orderid(placed->orderid);
     if (rec_.uniqueorderid().empty()) rec_.set_uniqueorderid(placed->uniqueorderid);
     if (done()) return step;  // a push already told the end
@@ -466,6 +467,9 @@ Step Copy::Apply(Step step, const smartapi::Order& o, int64_t now_ns) {
     rec_.set_next_read_ns(now_ns + (rec_.phase() == v1::COPY_PHASE_CANCELLING ? kCancelReadNs
                                                                               : ctx_.execution.followup_ms * kNsPerMs));
   if (!o.uniqueorderid().empty() && rec_.uniqueorderid().empty()) rec_.set_uniqueorderid(o.uniqueorderid());
+  // The broker's view of the order (a push can beat placeOrder's reply)
+  // means it was accepted.
+  if (rec_.accepted_ns() == 0) rec_.set_accepted_ns(now_ns);
   int64_t filled = o.filledshares();
   if (status == "complete" && filled == 0) filled = o.quantity() > 0 ? o.quantity() : rec_.quantity();
   if (filled > rec_.filled()) {

@@ -70,7 +70,6 @@ std::vector<Endpoint> Binds(const config::BusSettings& b, const PlacedProcess& p
     case PlacedProcess::Role::kRouter:
       return {{"router_publish", b.router_publish_bind},
               {"router_replay", b.router_replay_bind},
-              {"router_reports", b.router_reports_bind},
               {"router_control", b.router_control_bind}};
     case PlacedProcess::Role::kExecutor: {
       const std::string f = " (follower-" + std::to_string(p.follower) + ")";
@@ -105,7 +104,6 @@ std::vector<Peer> Connects(const config::BusSettings& b, const PlacedProcess& p,
     const auto* r = find(PlacedProcess::Role::kRouter, 0);
     out.push_back({{"router_publish_connect", b.router_publish_connect}, r});
     out.push_back({{"router_replay_connect", b.router_replay_connect}, r});
-    out.push_back({{"router_reports_connect", b.router_reports_connect}, r});
   }
   return out;
 }

@@ -126,25 +126,26 @@ TEST(BusCaptureReplay, CaptureIsCompleteAndReplayKeepsThePace) {
 namespace ct::testing {
 namespace {
 
-// Garbage into the router's report PULL socket is dropped and logged once
-// per kind; the router goes on copying and collecting reports.
-TEST(BusGarbage, RouterReportPullDropsGarbageAndKeepsWorking) {
+// Garbage into an executor's report-stream replay socket is dropped and
+// logged once per kind; the executor goes on copying and the router on
+// collecting its reports.
+TEST(BusGarbage, AnExecutorsReportReplaySocketDropsGarbageAndKeepsWorking) {
   Pipeline p({});
   p.StartAll();
   zmq::context_t ctx;
-  zmq::socket_t push(ctx, zmq::socket_type::push);
-  push.connect("ipc://" + p.dir().path() + "/bus/r.rpt");
+  zmq::socket_t dealer(ctx, zmq::socket_type::dealer);
+  dealer.connect("ipc://" + p.dir().path() + "/bus/e1.rep");
   for (int i = 0; i < 5; ++i) {
-    (void)push.send(zmq::str_buffer("\xff\xff not a protobuf"), zmq::send_flags::none);
-    (void)push.send(zmq::str_buffer("two"), zmq::send_flags::sndmore);
-    (void)push.send(zmq::str_buffer("frames"), zmq::send_flags::none);
+    (void)dealer.send(zmq::str_buffer("\xff\xff not a protobuf"), zmq::send_flags::none);
+    (void)dealer.send(zmq::str_buffer("two"), zmq::send_flags::sndmore);
+    (void)dealer.send(zmq::str_buffer("frames"), zmq::send_flags::none);
   }
-  ASSERT_TRUE(p.router->WaitForLog("(wrong frame count)")) << p.router->Log();
-  ASSERT_TRUE(p.router->WaitForLog("(undecodable)")) << p.router->Log();
+  ASSERT_TRUE(p.executors[0]->WaitForLog("(wrong frame count)")) << p.executors[0]->Log();
+  ASSERT_TRUE(p.executors[0]->WaitForLog("(undecodable)")) << p.executors[0]->Log();
   ASSERT_FALSE(p.Place("master", "BUY", "SBIN-EQ", "3045", 10).empty());
   ASSERT_TRUE(p.router->WaitForLog("copied to follower-", seconds(15), 2)) << p.router->Log();
-  EXPECT_TRUE(p.router->running());
-  const std::string log = p.router->Log();
+  EXPECT_TRUE(p.executors[0]->running());
+  const std::string log = p.executors[0]->Log();
   EXPECT_EQ(log.find("(undecodable)"), log.rfind("(undecodable)")) << "logged more than once";
 }
 

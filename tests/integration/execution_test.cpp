@@ -13,9 +13,12 @@ namespace {
 
 using std::chrono::seconds;
 
-double AveragePrice(Pipeline& p, const std::string& account, const std::string& orderid) {
-  const auto row = p.Row(account, orderid);
-  return row.is_object() ? row["averageprice"].get<double>() : 0.0;
+// The master's fill price, from the emulator's own view of the books.
+double MasterFill(Pipeline& p, const std::string& orderid) {
+  const auto books = p.SimBooks();
+  for (const auto& row : books["M100"])
+    if (row["orderid"] == orderid) return row["averageprice"].get<double>();
+  return 0.0;
 }
 
 // Waits until follower `id` has a final record; returns it.
@@ -39,8 +42,8 @@ TEST(Execution, AMasterMarketBuyGivesEachFollowerOneLimitOrderThatFills) {
   p.StartAll();
   const std::string id = p.Place("master", "BUY", "SBIN-EQ", "3045", 10);
   ASSERT_FALSE(id.empty());
-  const double master_price = AveragePrice(p, "master", id);
-  ASSERT_GT(master_price, 0);
+  const double master_price = MasterFill(p, id);
+  ASSERT_GT(master_price, 0) << id;
   const auto r1 = FinalRecord(p, "follower-1");
   const auto r2 = FinalRecord(p, "follower-2");
   ASSERT_TRUE(r1.is_object()) << p.executors[0]->Log();
@@ -72,7 +75,7 @@ TEST(Execution, APriceJumpWhileTheCopyIsHeldIsChasedAndFillsAsOneOrder) {
   // Follower 1's placeOrder waits 1.5 s at the broker before it is processed.
   p.SimAdmin("fault", R"({"clientcode":"F101","endpoint":"placeOrder","kind":"hold","latency_ms":1500})");
   const std::string id = p.Place("master", "BUY", "RELIANCE-EQ", "2885", 5);
-  const double master_price = AveragePrice(p, "master", id);
+  const double master_price = MasterFill(p, id);
   ASSERT_TRUE(p.executors[0]->WaitForLog("placing BUY RELIANCE-EQ LIMIT", seconds(5)));
   // Meanwhile the price jumps 2 %: the LIMIT at +1 % no longer fills.
   p.SetPrice("RELIANCE-EQ", master_price * 1.02);
@@ -96,7 +99,7 @@ TEST(Execution, ARunawayPricePastTheSlippageCapIsCancelledAndReportedNotFilled) 
   p.StartAll();
   p.SimAdmin("fault", R"({"clientcode":"F101","endpoint":"placeOrder","kind":"hold","latency_ms":1000})");
   const std::string id = p.Place("master", "BUY", "INFY-EQ", "1594", 4);
-  const double master_price = AveragePrice(p, "master", id);
+  const double master_price = MasterFill(p, id);
   ASSERT_TRUE(p.executors[0]->WaitForLog("placing BUY INFY-EQ LIMIT", seconds(5)));
   p.SetPrice("INFY-EQ", master_price * 1.10);  // far past the 3 % cap
   const auto r = FinalRecord(p, "follower-1", seconds(15));
@@ -165,7 +168,7 @@ TEST(Execution, AnOptionsCopyIsPricedInsideTheLppBand) {
   Pipeline p({});
   p.StartAll();
   const std::string id = p.Place("master", "BUY", "NIFTY01DEC2626000CE", "47101", 75, 0, "NFO");
-  const double master_price = AveragePrice(p, "master", id);
+  const double master_price = MasterFill(p, id);
   const auto r = FinalRecord(p, "follower-1");
   ASSERT_TRUE(r.is_object()) << p.executors[0]->Log();
   EXPECT_EQ(r["state"], "FILLED") << r.dump();
@@ -187,7 +190,7 @@ TEST(Execution, AnExecutorKilledDuringAChaseEndsWithExactlyOneFilledOrder) {
   p.StartAll();
   p.SimAdmin("fault", R"({"clientcode":"F101","endpoint":"placeOrder","kind":"hold","latency_ms":1000})");
   const std::string id = p.Place("master", "SELL", "IOC-EQ", "1624", 9);
-  const double master_price = AveragePrice(p, "master", id);
+  const double master_price = MasterFill(p, id);
   ASSERT_TRUE(p.executors[0]->WaitForLog("placing SELL IOC-EQ LIMIT", seconds(5)));
   p.SetPrice("IOC-EQ", master_price * 0.90);  // a SELL chased down to its cap
   ASSERT_TRUE(p.executors[0]->WaitForLog("re-priced", seconds(10))) << p.executors[0]->Log();

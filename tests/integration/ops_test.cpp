@@ -101,11 +101,6 @@ class Validate : public ::testing::Test {
   void SetUp() override {
     pipeline_.StartSim();
     chmod(pipeline_.env().c_str(), 0600);
-    // Every endpoint under the test's folder.
-    const std::string d = pipeline_.dir().path();
-    Replace(pipeline_.config(), "\\[bus\\]\n",
-            "[bus]\nrouter_control = \"ipc://" + d + "/bus/r.ctl\"\nexecutor_publish = \"ipc://" + d +
-                "/bus/e{n}.pub\"\nexecutor_replay = \"ipc://" + d + "/bus/e{n}.rep\"\n");
     // The instrument master the emulator ships (nothing is downloaded here).
     if (ReadFile(pipeline_.config()).find("[instruments]") == std::string::npos)
       pipeline_.AppendConfig("[instruments]\nfile = \"" CT_SOURCE_DIR "/sim/data/OpenAPIScripMaster.json\"\n");
@@ -130,7 +125,7 @@ class Validate : public ::testing::Test {
   }
   std::string SimUrl() const { return "http://127.0.0.1:" + std::to_string(pipeline_.sim_port()); }
 
-  Pipeline pipeline_{PipelineOptions{.dry_run = true, .followers = 2, .extra_toml = ""}};
+  Pipeline pipeline_{[] { PipelineOptions o; o.dry_run = true; return o; }()};
   int exit_code_ = -1;
 };
 
@@ -315,15 +310,12 @@ bool AllRunning(const std::string& status, const std::vector<std::string>& names
 TEST(DeploySupervisord, TheGeneratedConfigurationRunsEveryProgram) {
   ASSERT_TRUE(std::filesystem::exists(kSupervisord)) << "supervisor is a dependency (make deps)";
   LoopbackHttpServer receiver;
-  Pipeline p(PipelineOptions{.dry_run = true, .followers = 1, .extra_toml = ""});
+  Pipeline p([] { PipelineOptions o; o.dry_run = true; o.followers = 1; return o; }());
   // Followers 1 and 3: the .env numbers them with a gap.
   WriteFile(p.env(), ReadFile(p.env()) + "FOLLOWER_3_API_KEY=follower-api-key-3\nFOLLOWER_3_CLIENT_ID=F103\n"
                                          "FOLLOWER_3_PASSWORD=2222\nFOLLOWER_3_TOTP_SECRET=" + totp::NewSecret() + "\n");
   p.StartSim();
   const std::string d = p.dir().path();
-  Replace(p.config(), "\\[bus\\]\n",
-          "[bus]\nrouter_control = \"ipc://" + d + "/bus/r.ctl\"\nexecutor_publish = \"ipc://" + d +
-              "/bus/e{n}.pub\"\nexecutor_replay = \"ipc://" + d + "/bus/e{n}.rep\"\n");
   p.AppendConfig("[alerts]\nwebhook_url = \"" + receiver.url("/hook") + "\"\n");
   const std::string conf = p.dir() / "supervisord.conf";
   int rc = -1;
@@ -382,7 +374,7 @@ TEST(AlertListener, AProcessGoingFatalUnderSupervisordIsAlerted) {
 // zeros. Ids, quantities and prices come out intact in the records and the
 // logs, and no secret appears anywhere.
 TEST(Masking, APinOf0000LeavesEveryIdIntactInRecordsAndLogs) {
-  Pipeline p(PipelineOptions{.dry_run = false, .followers = 1, .extra_toml = ""});
+  Pipeline p([] { PipelineOptions o; o.followers = 1; return o; }());
   Replace(p.env(), "PASSWORD=[0-9]+", "PASSWORD=0000");
   p.StartAll();
   const std::string master_id = p.Place("master", "BUY", "SBIN-EQ", "3045", 10);

@@ -185,6 +185,23 @@ std::string Pipeline::SimAdmin(const std::string& path, const std::string& body)
   return reply;
 }
 
+nlohmann::json Pipeline::SimBooks() {
+  CURL* curl = curl_easy_init();
+  std::string reply;
+  const std::string url = "http://127.0.0.1:" + std::to_string(port_) + "/sim/v1/orders";
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, +[](char* p, size_t n, size_t m, void* out) {
+    static_cast<std::string*>(out)->append(p, n * m);
+    return n * m;
+  });
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply);
+  const CURLcode rc = curl_easy_perform(curl);
+  curl_easy_cleanup(curl);
+  EXPECT_EQ(rc, CURLE_OK) << url;
+  const auto doc = nlohmann::json::parse(reply, nullptr, false);
+  return doc.is_object() && doc.contains("data") ? doc["data"] : nlohmann::json::object();
+}
+
 nlohmann::json Pipeline::Records() {
   std::string newest;
   if (!std::filesystem::exists(dir_ / "records")) return nlohmann::json();

@@ -52,6 +52,9 @@ class Pipeline {
   // Rows of `account`'s book that are copies (ordertag "ct...").
   std::vector<nlohmann::json> Copies(const std::string& account);
 
+  // Every account's order book as the emulator holds it (GET /sim/v1/orders:
+  // no login, no rate limit), by client code.
+  nlohmann::json SimBooks();
   // The session records file the router writes (the newest one).
   nlohmann::json Records();
   // Records of `follower_id` ("follower-1").
