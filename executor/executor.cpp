@@ -175,35 +175,40 @@ void Executor::Commit(Work work, const std::function<void()>& also) {
   const int64_t now = clock_.wall_ns();
   bool write = static_cast<bool>(also);
   for (const auto& [tag, step] : work) write = write || step.changed || !step.reports.empty();
-  if (write) {
-    journal_.Transaction([&] {
-      if (also) also();
-      for (const auto& [tag, step] : work) {
-        if (!step.changed && step.reports.empty()) continue;
-        const auto it = copies_.find(tag);
-        if (it != copies_.end()) store_.Save(it->second.copy->record(), now);
-        for (const auto& r : step.reports) outbox_.Stage(r);
-      }
-    });
-    outbox_.Flush();
-  }
-  for (auto& [tag, step] : work) {
-    for (const auto& r : step.reports) LogReport(r);
-    const auto it = copies_.find(tag);
-    if (it == copies_.end()) continue;
-    const auto& rec = it->second.copy->record();
-    if (!rec.orderid().empty()) by_orderid_[rec.orderid()] = tag;
-    for (const auto& c : step.commands) Issue(tag, c);
-    if (it->second.copy->done()) {
-      if (it->second.timer != 0) timers_.Cancel(it->second.timer);
-      by_orderid_.erase(rec.orderid());
-      book_current_.erase(tag);
-      book_next_.erase(tag);
-      copies_.erase(it);
-    } else {
-      Arm(tag);
+  std::vector<std::pair<std::string, BrokerCommand>> calls;
+  journal_.Transaction([&] {
+    if (also) also();
+    for (const auto& [tag, step] : work) {
+      if (!step.changed && step.reports.empty()) continue;
+      const auto it = copies_.find(tag);
+      if (it != copies_.end()) store_.Save(it->second.copy->record(), now);
+      for (const auto& r : step.reports) outbox_.Stage(r);
     }
-  }
+    for (auto& [tag, step] : work) {
+      for (const auto& r : step.reports) LogReport(r);
+      const auto it = copies_.find(tag);
+      if (it == copies_.end()) continue;
+      const auto& rec = it->second.copy->record();
+      if (!rec.orderid().empty()) by_orderid_[rec.orderid()] = tag;
+      for (auto& c : step.commands) calls.emplace_back(tag, std::move(c));
+      if (it->second.copy->done()) {
+        if (it->second.timer != 0) timers_.Cancel(it->second.timer);
+        by_orderid_.erase(rec.orderid());
+        book_current_.erase(tag);
+        book_next_.erase(tag);
+        copies_.erase(it);
+      } else {
+        Arm(tag);
+      }
+    }
+    // Reports and broker calls leave once the records they rest on are
+    // durable: when this transaction commits, or the batch it joined.
+    if (write || !calls.empty())
+      journal_.AfterCommit([this, calls = std::move(calls)] {
+        outbox_.Flush();
+        for (const auto& [tag, c] : calls) Issue(tag, c);
+      });
+  });
 }
 
 void Executor::Feed(const std::string& ordertag, const std::function<Step(Copy&, int64_t)>& input) {

@@ -58,6 +58,10 @@ int main(int argc, char** argv) {
   zmq::context_t ctx;
   ct::bus::Loop loop(clock);
   loop.StopOnSignals();
+  // Broker replies and pushes that arrive together (a placeOrder's reply
+  // and the order's updates) commit together: one fsync, not one each.
+  // The executor sends reports and calls the broker after the commit.
+  loop.WrapPosted([&](const std::function<void()>& run) { journal->Transaction(run); });
   std::optional<ct::bus::ZapAuthenticator> zap;
   if (security.enabled) zap.emplace(ctx, loop, security.allowed_clients);
   ct::bus::StreamPublisher reports(ctx, loop, *journal, clock,
@@ -77,6 +81,7 @@ int main(int argc, char** argv) {
       {.publish_endpoint = settings.bus.router_publish_connect,
        .replay_endpoint = settings.bus.router_replay_connect,
        .stream = fs.id,
+       .group_commit = journal.get(),  // an order's legs arrive together; calls wait for the commit
        .curve = security.client_of_router},
       journal->Cursor(fs.id), [&](const ct::bus::Envelope& e) { return executor.Apply(e); });
   ct::bus::StatusFile status(loop, clock, settings.state_dir, name);

@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
       {.publish_endpoint = cfg.settings.bus.watcher_publish_connect,
        .replay_endpoint = cfg.settings.bus.watcher_replay_connect,
        .stream = "master",
+       // A burst of master events (an order's placement and fill arrive
+       // together) commits once; the router sends after that commit.
+       .group_commit = journal.get(),
        .curve = security.client_of_watcher},
       journal->Cursor("master"), [&](const ct::bus::Envelope& e) { return router.ApplyMasterEvent(e); });
 
@@ -64,6 +67,7 @@ int main(int argc, char** argv) {
             .publish_endpoint = ct::config::ExecutorEndpoint(cfg.settings.bus.executor_publish_connect, f.number),
             .replay_endpoint = ct::config::ExecutorEndpoint(cfg.settings.bus.executor_replay_connect, f.number),
             .stream = stream,
+            .group_commit = journal.get(),  // reports only change the records (in the journal)
             .curve = security.client_of_executors},
         journal->Cursor(stream), [&](const ct::bus::Envelope& e) { return router.ApplyReport(e); }));
   }

@@ -205,7 +205,6 @@ Router::Router(const config::Settings& settings, std::vector<FollowerTarget> fol
 }
 
 bool Router::ApplyMasterEvent(const bus::Envelope& envelope) {
-  auto lg = log::Get("router");
   if (!envelope.has_master_order_event()) {
     // Not ours to act on (e.g. a future payload kind): consume it so the
     // stream moves on.
@@ -272,13 +271,18 @@ bool Router::ApplyMasterEvent(const bus::Envelope& envelope) {
       out.push_back(publisher_.Stage(f.settings.id, std::move(env)));
     }
   });
-  for (const auto& staged : out) {
-    const auto& ci = staged.envelope.copy_instruction();
-    lg->info("copying {} {} {} x{} (master order {}) to {} as x{} [rule {}]", ci.order().transactiontype(),
-             ci.order().tradingsymbol(), ci.order().ordertype(), ci.master_quantity(), ci.master_order_id(),
-             ci.follower_id(), ci.order().quantity(), ci.rule().source());
-    publisher_.Send(staged);
-  }
+  // Sent once the instructions are durable: with the subscriber's group
+  // commit that is when the whole burst of master events commits.
+  journal_.AfterCommit([this, out = std::move(out)] {
+    for (const auto& staged : out) {
+      const auto& ci = staged.envelope.copy_instruction();
+      log::Get("router")->info("copying {} {} {} x{} (master order {}) to {} as x{} [rule {}]",
+                               ci.order().transactiontype(), ci.order().tradingsymbol(), ci.order().ordertype(),
+                               ci.master_quantity(), ci.master_order_id(), ci.follower_id(), ci.order().quantity(),
+                               ci.rule().source());
+      publisher_.Send(staged);
+    }
+  });
   return true;
 }
 

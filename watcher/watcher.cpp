@@ -89,24 +89,38 @@ void Watcher::OnPush(const v1::Order& order, SteadyTime received) { Apply({order
 
 void Watcher::OnPoll(const std::vector<v1::Order>& book, SteadyTime sent) { Apply(book, Source::kPoll, sent); }
 
-void Watcher::Apply(const std::vector<v1::Order>& views, Source source, SteadyTime taken) {
-  auto applied = tracker_.Apply(views, {source, taken, clock_.wall_ns()});
-  if (applied.empty()) return;
+void Watcher::OnPushes(const std::vector<Push>& pushes) {
   std::vector<bus::StreamPublisher::Staged> out;
-  const auto& state = tracker_.state();
   journal_.Transaction([&] {
-    for (const auto& id : applied.orders) store_.SaveOrder(day_, id, state.orders.at(id));
-    for (const auto& key : applied.positions) store_.SavePosition(day_, key, state.positions.at(key));
-    for (auto& e : applied.events) {
-      e.set_master_client_id(master_client_id_);
-      bus::Envelope env;
-      *env.mutable_master_order_event() = std::move(e);
-      out.push_back(publisher_.Stage("master", std::move(env)));
-    }
+    for (const auto& p : pushes) Stage({p.order}, Source::kFeed, p.received, out);
   });
   for (const auto& staged : out) {
     LogEvent(staged.envelope.master_order_event());
     publisher_.Send(staged);
+  }
+}
+
+void Watcher::Apply(const std::vector<v1::Order>& views, Source source, SteadyTime taken) {
+  std::vector<bus::StreamPublisher::Staged> out;
+  journal_.Transaction([&] { Stage(views, source, taken, out); });
+  for (const auto& staged : out) {
+    LogEvent(staged.envelope.master_order_event());
+    publisher_.Send(staged);
+  }
+}
+
+void Watcher::Stage(const std::vector<v1::Order>& views, Source source, SteadyTime taken,
+                    std::vector<bus::StreamPublisher::Staged>& out) {
+  auto applied = tracker_.Apply(views, {source, taken, clock_.wall_ns()});
+  if (applied.empty()) return;
+  const auto& state = tracker_.state();
+  for (const auto& id : applied.orders) store_.SaveOrder(day_, id, state.orders.at(id));
+  for (const auto& key : applied.positions) store_.SavePosition(day_, key, state.positions.at(key));
+  for (auto& e : applied.events) {
+    e.set_master_client_id(master_client_id_);
+    bus::Envelope env;
+    *env.mutable_master_order_event() = std::move(e);
+    out.push_back(publisher_.Stage("master", std::move(env)));
   }
 }
 

@@ -51,6 +51,14 @@ class Watcher {
 
   // One order from the feed, received at `received`.
   void OnPush(const copytrade::v1::Order& order, SteadyTime received);
+  // A burst of pushes (a MARKET order's open pending, open and complete
+  // arrive within microseconds), applied in order and committed together:
+  // one fsync instead of one per push before the fill is published.
+  struct Push {
+    copytrade::v1::Order order;
+    SteadyTime received;
+  };
+  void OnPushes(const std::vector<Push>& pushes);
   // One order-book snapshot whose request was sent at `sent`.
   void OnPoll(const std::vector<copytrade::v1::Order>& book, SteadyTime sent);
 
@@ -59,6 +67,9 @@ class Watcher {
 
  private:
   void Apply(const std::vector<copytrade::v1::Order>& views, Source source, SteadyTime taken);
+  // Inside a journal transaction: applies the views, stages what to publish.
+  void Stage(const std::vector<copytrade::v1::Order>& views, Source source, SteadyTime taken,
+             std::vector<bus::StreamPublisher::Staged>& out);
   std::string Today() const;
 
   bus::Journal& journal_;

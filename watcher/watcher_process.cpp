@@ -1,5 +1,7 @@
 #include "watcher/watcher_process.h"
 
+#include <mutex>
+
 #include <optional>
 
 #include "common/bus/status.h"
@@ -50,12 +52,31 @@ int RunWatcher(const config::Loaded& cfg, const startup::BusSecurity& security) 
 
   // Push first: the order-update WebSocket reports each change as it
   // happens; the order book poll below is the safety net.
+  // Pushes queue here; one drain on the loop applies all that arrived by
+  // then in one transaction.
+  std::mutex push_mu;
+  std::vector<Watcher::Push> pushes;
+  bool drain_posted = false;
+  auto drain = [&] {
+    std::vector<Watcher::Push> burst;
+    {
+      std::lock_guard lock(push_mu);
+      burst.swap(pushes);
+      drain_posted = false;
+    }
+    watcher.OnPushes(burst);
+  };
   orderfeed::OrderFeedClient feed(
       {cfg.settings.broker.ws_url, c.api_key, c.client_id},
       {[&account] { return account.token(); },
        [&](const copytrade::v1::Order& order) {
          const SteadyTime received = clock.steady();
-         loop.Post([&watcher, order, received] { watcher.OnPush(order, received); });
+         std::lock_guard lock(push_mu);
+         pushes.push_back({order, received});
+         if (!drain_posted) {
+           drain_posted = true;
+           loop.Post(drain);
+         }
        },
        [&](bool connected) { loop.Post([&status, connected] { status.Set("order_feed_connected", connected); }); }});
   if (cfg.settings.order_feed) feed.Start();

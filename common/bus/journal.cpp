@@ -256,17 +256,40 @@ void Journal::Exec(const std::string& sql) {
 void Journal::Transaction(const std::function<void()>& body) {
   if (depth_ > 0) {
     ++depth_;
+    struct Leave {
+      int& depth;
+      ~Leave() { --depth; }
+    } leave{depth_};
     body();
-    --depth_;
     return;
   }
   begin_->Reset();
   begin_->Step();
   depth_ = 1;
-  body();
+  try {
+    body();
+  } catch (...) {
+    // Nothing of a body that did not finish is kept: not its writes, not
+    // what it meant to do after the commit.
+    depth_ = 0;
+    after_commit_.clear();
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
   depth_ = 0;
   commit_->Reset();
   commit_->Step();
+  std::vector<std::function<void()>> after;
+  after.swap(after_commit_);
+  for (auto& cb : after) cb();
+}
+
+void Journal::AfterCommit(std::function<void()> cb) {
+  if (depth_ == 0) {
+    cb();
+    return;
+  }
+  after_commit_.push_back(std::move(cb));
 }
 
 void Journal::Append(const JournalEntry& e) {

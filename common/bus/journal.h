@@ -82,8 +82,15 @@ class Journal {
   // commits. This is what lets a subscriber group-commit a burst of
   // messages (StreamSubscriber with SubscriberOptions::group_commit) while
   // each message's Apply still reads as "one transaction per message".
+  // A body that throws is rolled back (and its AfterCommit work dropped)
+  // and the exception passes on.
   void Transaction(const std::function<void()>& body);
   bool in_transaction() const { return depth_ > 0; }
+  // Runs `cb` once the outermost transaction has committed (at once when
+  // none is open): how an effect that leaves the process (a message sent
+  // on the bus, a broker call) waits until what it rests on is durable,
+  // even when a group commit joins many messages into one transaction.
+  void AfterCommit(std::function<void()> cb);
 
   void Append(const JournalEntry& entry);
   uint64_t LastSeq(const std::string& stream);
@@ -120,6 +127,7 @@ class Journal {
   sqlite3* db_;
   std::string path_;
   int depth_ = 0;
+  std::vector<std::function<void()>> after_commit_;
   std::function<void()> on_commit_;
   std::unique_ptr<Checkpointer> checkpointer_;
   std::unique_ptr<Statement> begin_, commit_, append_, last_seq_, first_seq_, read_, cursor_get_, cursor_set_;

@@ -74,7 +74,11 @@ size_t Loop::RunPosted() {
       work.swap(posted_);
     }
     if (work.empty()) return ran;
-    for (auto& cb : work) cb();
+    auto run = [&work] {
+      for (auto& cb : work) cb();
+    };
+    if (wrap_) wrap_(run);
+    else run();
     ran += work.size();
   }
 }
@@ -85,7 +89,12 @@ void Loop::DrainPosted() {
     std::lock_guard lock(posted_mu_);
     work.swap(posted_);
   }
-  for (auto& cb : work) cb();
+  if (work.empty()) return;
+  auto run = [&work] {
+    for (auto& cb : work) cb();
+  };
+  if (wrap_) wrap_(run);
+  else run();
 }
 
 void Loop::Run() {

@@ -45,6 +45,12 @@ class Loop {
   // process finish the completions of calls it waited for on the way out).
   // Returns how many callbacks ran.
   size_t RunPosted();
+  // Runs every batch of posted work (all that was posted by the time the
+  // loop woke) inside `wrap`: a process whose posted work is journal
+  // effects (broker replies, pushes) wraps it in one Journal::Transaction,
+  // so what arrived together commits together (one fsync).
+  using Wrapper = std::function<void(const std::function<void()>& run)>;
+  void WrapPosted(Wrapper wrap) { wrap_ = std::move(wrap); }
   void Stop();             // thread-safe, async-signal-safe
   bool stopping() const { return stop_; }
 
@@ -61,6 +67,7 @@ class Loop {
   int wake_fd_ = -1;  // eventfd: Post() and Stop() wake the poll
   std::mutex posted_mu_;
   std::vector<Callback> posted_;
+  Wrapper wrap_;
   volatile bool stop_ = false;
 };
 

@@ -149,10 +149,11 @@ struct SubscriberOptions {
   // Apply's own Transaction() joins it. One fsync then covers the burst,
   // which is what makes thousands of messages/s possible on a disk where a
   // commit costs milliseconds. Only for appliers whose whole effect is in
-  // this journal: never for one that calls a broker or sends on the bus
-  // from Apply (the executor journals an intent BEFORE calling the broker;
-  // the router sends after its commit), since those would then act on
-  // state that is not yet durable.
+  // this journal, or that defers whatever leaves the process (a message
+  // sent on the bus, a broker call) with Journal::AfterCommit — else it
+  // would act on state that is not yet durable (the router sends its
+  // instructions after the commit, the executor calls the broker after
+  // journaling the intent).
   Journal* group_commit = nullptr;
   int hwm = 0;  // SUB high-water mark override (tests); 0 = default
   std::optional<CurveClientKeys> curve{};  // CURVE on the SUB and DEALER sockets

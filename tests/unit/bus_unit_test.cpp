@@ -10,6 +10,7 @@
 #include "common/bus/journal.h"
 #include "common/bus/loop.h"
 #include "common/bus/stream.h"
+#include "common/bus/timer_queue.h"
 #include "common/config/settings.h"
 #include "tests/support/process.h"
 
@@ -38,6 +39,65 @@ TEST(Journal, NestedTransactionsCommitOnceWithTheOutermost) {
   // A second connection sees the committed state.
   auto other = OpenJournal(dir / "j.db");
   EXPECT_EQ(other->Cursor("s"), 3u);
+}
+
+TEST(Journal, AfterCommitWorkRunsOnlyOnceTheOutermostTransactionHasCommitted) {
+  TempDir dir;
+  auto j = OpenJournal(dir / "j.db");
+  auto other = OpenJournal(dir / "j.db");
+  std::vector<uint64_t> seen;  // what another connection saw when the work ran
+  j->Transaction([&] {
+    j->SetCursor("s", 1);
+    j->Transaction([&] {
+      j->SetCursor("s", 2);
+      j->AfterCommit([&] { seen.push_back(other->Cursor("s")); });
+    });
+    EXPECT_TRUE(seen.empty()) << "the inner transaction did not commit anything";
+  });
+  EXPECT_EQ(seen, std::vector<uint64_t>{2});
+  j->AfterCommit([&] { seen.push_back(99); });  // no transaction: at once
+  EXPECT_EQ(seen.back(), 99u);
+}
+
+TEST(Journal, ABodyThatThrowsIsRolledBackAndItsAfterCommitWorkDropped) {
+  TempDir dir;
+  auto j = OpenJournal(dir / "j.db");
+  j->Transaction([&] { j->SetCursor("s", 1); });
+  bool ran = false;
+  EXPECT_THROW(j->Transaction([&] {
+    j->SetCursor("s", 2);
+    j->AfterCommit([&] { ran = true; });
+    throw std::runtime_error("boom");
+  }),
+               std::runtime_error);
+  EXPECT_FALSE(j->in_transaction());
+  EXPECT_FALSE(ran);
+  EXPECT_EQ(j->Cursor("s"), 1u);
+  j->Transaction([&] { j->SetCursor("s", 3); });  // and the journal goes on
+  EXPECT_EQ(OpenJournal(dir / "j.db")->Cursor("s"), 3u);
+}
+
+TEST(TimerQueue, RunsWhatIsDueOnTheInjectedClockInOrder) {
+  FakeClock clock;
+  TimerQueue timers(clock);
+  std::vector<std::string> ran;
+  timers.After(30ms, [&] { ran.push_back("c"); });
+  timers.After(10ms, [&] { ran.push_back("a"); });
+  const auto every = timers.Every(20ms, [&] { ran.push_back("tick"); });
+  const auto cancelled = timers.After(15ms, [&] { ran.push_back("never"); });
+  timers.After(12ms, [&] { timers.Cancel(cancelled); });
+  EXPECT_EQ(timers.RunDue(), 0u);
+  clock.advance(25ms);
+  timers.RunDue();
+  EXPECT_EQ(ran, (std::vector<std::string>{"a", "tick"}));
+  clock.advance(10ms);
+  timers.RunDue();
+  EXPECT_EQ(ran, (std::vector<std::string>{"a", "tick", "c"}));
+  timers.Cancel(every);
+  clock.advance(100ms);
+  timers.RunDue();
+  EXPECT_EQ(ran.size(), 3u);
+  EXPECT_TRUE(timers.empty());
 }
 
 // Commits never run a checkpoint themselves: a background thread does, so
