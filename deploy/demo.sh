@@ -72,9 +72,6 @@ executor_publish = "ipc://$CT_HOME/bus/executor-{n}.pub"
 executor_replay = "ipc://$CT_HOME/bus/executor-{n}.replay"
 
 [instruments]
-file = "$REPO/sim/data/OpenAPIScripMaster.json"
-
-[instruments]
 file = "$REPO/sim/data/OpenAPIScripMaster.json"   # the emulator's instruments
 
 [paths]
@@ -111,7 +108,7 @@ say "copytrade validate against the running deployment (real logins; its endpoin
 
 # What the user sees: the pipeline's own log lines, as they happen.
 tail -n 0 -q -F "$CT_HOME/logs/watcher.log" "$CT_HOME/logs/router.log" \
-  "$CT_HOME"/logs/executor-*.log 2>/dev/null | grep --line-buffered -E "master order|copying|placed|copied|DRY RUN|outcome|WARN|ERROR" &
+  "$CT_HOME"/logs/executor-*.log 2>/dev/null | grep --line-buffered -E "master order|copying|placing|filled|re-priced|copied|DRY RUN|REJECTED|FAILED|WARN|ERROR" &
 TAIL_PID=$!
 
 # The master trades by hand in the broker's app, not through SmartAPI (an
@@ -166,9 +163,16 @@ python3 - "$RECORDS" "$EXPECTED" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
 stats = doc["statistics"]
+# The master's MARKET orders reach the followers as marketable LIMITs (SmartAPI
+# takes no MARKET orders since April 2026): limit, fill and slippage per copy.
 for r in doc["records"]:
-    print(f'  {r["master_order_id"]} {r["side"]:4} {r["symbol"]:22} x{r["quantity"]:<4} -> {r["follower"]}: '
-          f'{"OK " + r["follower_order_id"] if r["success"] else "FAILED " + r["error"]}')
+    head = f'  {r["master_order_id"]} {r["transaction_type"]:4} {r["symbol"]:22} x{r["quantity"]:<4} -> {r["follower"]}: '
+    if r["success"]:
+        print(head + f'{r["state"]} {r["order_type"]} @ {r["limit_price"]:.2f}, filled {r["filled_quantity"]} @ '
+              f'{r["fill_price"]:.2f} (master {r["master_price"]:.2f}, slippage {r["slippage_bps"]:+.1f} bp), '
+              f'order {r["follower_order_id"]}, accepted {r["timings_ms"]["accepted"]:.1f} ms after detection')
+    else:
+        print(head + f'{r["state"]} {r["error"] or r["reason"]}')
 print(f'  total {stats["total_copies"]}, successful {stats["successful"]}, failed {stats["failed"]}, '
       f'success rate {stats["success_rate"]:.0f}%')
 ok = stats["successful"] == int(sys.argv[2]) and stats["failed"] == 0

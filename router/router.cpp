@@ -98,7 +98,7 @@ bool SessionRecords::Add(const v1::ExecutionReport& r) {
       {"fill_price", Round2(r.average_price())},
       {"limit_price", Round2(r.limit_price())},
       {"master_price", Round2(r.master_price())},
-      {"slippage_bps", has_fill ? std::round(r.slippage_bps() * 10.0) / 10.0 : 0.0},
+      {"slippage_bps", has_fill ? std::round(r.slippage_bps() * 10.0) / 10.0 + 0.0 : 0.0},  // + 0.0: never -0.0
       {"modifications", r.modifications()},
       {"reason", r.reason()},
       {"ordertag", r.ordertag()},
