@@ -217,9 +217,9 @@ bool Router::ApplyMasterEvent(const bus::Envelope& envelope) {
   journal_.Transaction([&] {
     journal_.SetCursor(envelope.stream_id(), envelope.seq());
     if (event.kind() != v1::ORDER_EVENT_FILLED) return;  // only fills are copied so far
-    const auto filtered = FilterOut(settings_, order);
     for (const auto& f : followers_) {
       if (!f.settings.enabled) continue;
+      const auto filtered = FilterOut(f.settings.rules, order);
       if (filtered) {
         records_.AddSkipped(event, f, *filtered);
         continue;

@@ -4,7 +4,7 @@
 
 namespace ct::router {
 
-std::optional<std::string> FilterOut(const config::Settings& s, const copytrade::v1::Order& order) {
+std::optional<std::string> FilterOut(const config::CopyRules& s, const copytrade::v1::Order& order) {
   const std::string& symbol = order.tradingsymbol();
   if (s.symbols_block.count(symbol)) return "symbol " + symbol + " is in copy.symbols_block";
   if (!s.symbols_allow.empty() && !s.symbols_allow.count(symbol))
@@ -25,6 +25,7 @@ Sizing SizeQuantity(const config::QuantityRule& rule, int64_t master_quantity, i
       raw = static_cast<int64_t>(std::floor(static_cast<double>(master_quantity) * rule.multiplier + 1e-9));
       break;
     case config::QuantityMode::kFixed: raw = rule.fixed_quantity; break;
+    case config::QuantityMode::kFixedLots: raw = rule.fixed_lots * lot; break;
   }
   const int64_t quantity = (raw / lot) * lot;
   if (quantity <= 0) {
@@ -61,6 +62,7 @@ copytrade::v1::QuantityRuleKind ToProto(config::QuantityMode mode) {
     case config::QuantityMode::kMirror: return copytrade::v1::QUANTITY_RULE_MIRROR;
     case config::QuantityMode::kMultiplier: return copytrade::v1::QUANTITY_RULE_MULTIPLIER;
     case config::QuantityMode::kFixed: return copytrade::v1::QUANTITY_RULE_FIXED;
+    case config::QuantityMode::kFixedLots: return copytrade::v1::QUANTITY_RULE_FIXED_LOTS;
   }
   return copytrade::v1::QUANTITY_RULE_UNSPECIFIED;
 }

@@ -12,9 +12,8 @@
 
 namespace ct::router {
 
-// Why the order is not copied at all (to anyone), or nullopt to copy it.
-std::optional<std::string> FilterOut(const config::Settings& settings,
-                                     const copytrade::v1::Order& order);
+// Why `rules` do not copy the order, or nullopt to copy it.
+std::optional<std::string> FilterOut(const config::CopyRules& rules, const copytrade::v1::Order& order);
 
 struct Sizing {
   int64_t quantity = 0;         // > 0 when the copy is placed

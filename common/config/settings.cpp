@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -69,11 +70,63 @@ class TableReader {
     if (mode == "mirror") rule.mode = QuantityMode::kMirror;
     else if (mode == "multiplier") rule.mode = QuantityMode::kMultiplier;
     else if (mode == "fixed") rule.mode = QuantityMode::kFixed;
-    else if (!mode.empty()) Fail("quantity_rule", "expected mirror, multiplier or fixed, got '" + mode + "'");
+    else if (mode == "fixed_lots") rule.mode = QuantityMode::kFixedLots;
+    else if (!mode.empty())
+      Fail("quantity_rule", "expected mirror, multiplier, fixed or fixed_lots, got '" + mode + "'");
     Double("multiplier", rule.multiplier, 0.0);
     Int("fixed_quantity", rule.fixed_quantity, 1, 10'000'000);
+    Int("fixed_lots", rule.fixed_lots, 1, 100'000);
+    Bool("min_one_lot", rule.min_one_lot);
     if (rule.mode == QuantityMode::kFixed && rule.fixed_quantity <= 0)
       Fail("fixed_quantity", "required (> 0) when quantity_rule = \"fixed\"");
+    if (rule.mode == QuantityMode::kFixedLots && rule.fixed_lots <= 0)
+      Fail("fixed_lots", "required (> 0) when quantity_rule = \"fixed_lots\"");
+  }
+  // [copy] filters and limits, in [copy] or [followers.<n>].
+  void Rules(CopyRules& r) {
+    StringSet("symbols_allow", r.symbols_allow);
+    StringSet("symbols_block", r.symbols_block);
+    Choices("exchanges", r.exchanges, {"NSE", "BSE", "NFO", "BFO", "MCX", "CDS"});
+    Choices("product_types", r.product_types, {"DELIVERY", "CARRYFORWARD", "MARGIN", "INTRADAY", "BO"});
+    Choices("sides", r.sides, {"BUY", "SELL"});
+    if (auto* t = Table("order_types")) {
+      TableReader types(file_, t, Key("order_types"), error_);
+      for (auto& [type, enabled] : r.order_types) types.Bool(type.c_str(), enabled);
+      types.RejectUnknown();
+    }
+    std::string window;
+    String("window", window);
+    if (!window.empty()) {
+      r.window = ParseTimeWindow(window);
+      if (!r.window) Fail("window", "expected HH:MM-HH:MM in IST, e.g. \"09:20-15:10\", got '" + window + "'");
+    }
+    Bool("reverse", r.reverse);
+    Int("max_quantity", r.max_quantity, 1, 100'000'000);
+    Money("max_order_value", r.max_order_value);
+    Int("max_orders_per_day", r.max_orders_per_day, 1, 100'000);
+    Money("daily_loss_limit", r.daily_loss_limit);
+    Bool("require_approval", r.require_approval);
+    Bool("pause_exits", r.pause_exits);
+  }
+  void Money(const char* key, double& out) {
+    if (auto* node = Find(key)) {
+      if (!node->is_number()) return Fail(key, "expected a number (rupees)");
+      const double v = *node->value<double>();
+      if (!(v > 0 && v < 1e12)) return Fail(key, "must be a positive amount in rupees");
+      out = v;
+    }
+  }
+  void Choices(const char* key, std::set<std::string>& out, std::initializer_list<const char*> allowed) {
+    StringSet(key, out);
+    for (const auto& v : out) {
+      bool ok = false;
+      std::string list;
+      for (const char* a : allowed) {
+        ok = ok || v == a;
+        list += (list.empty() ? "" : ", ") + std::string(a);
+      }
+      if (!ok) return Fail(key, "'" + v + "' is not one of " + list);
+    }
   }
   // [execution] keys, in [execution] or [followers.<n>].
   void Execution(ExecutionSettings& e) {
@@ -201,8 +254,19 @@ const char* ToString(QuantityMode mode) {
     case QuantityMode::kMirror: return "mirror";
     case QuantityMode::kMultiplier: return "multiplier";
     case QuantityMode::kFixed: return "fixed";
+    case QuantityMode::kFixedLots: return "fixed_lots";
   }
   return "?";
+}
+
+std::optional<TimeWindow> ParseTimeWindow(const std::string& text) {
+  int h1 = 0, m1 = 0, h2 = 0, m2 = 0;
+  char tail = 0;
+  if (std::sscanf(text.c_str(), "%2d:%2d-%2d:%2d%c", &h1, &m1, &h2, &m2, &tail) != 4) return std::nullopt;
+  if (h1 < 0 || h1 > 23 || h2 < 0 || h2 > 23 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59) return std::nullopt;
+  TimeWindow w{h1 * 60 + m1, h2 * 60 + m2};
+  if (w.from_minute > w.to_minute) return std::nullopt;
+  return w;
 }
 
 FollowerSettings Settings::Follower(int number) const {
@@ -211,6 +275,7 @@ FollowerSettings Settings::Follower(int number) const {
   f.number = number;
   f.id = "follower-" + std::to_string(number);
   f.rule = default_rule;
+  f.rules = default_rules;
   f.max_copy_delay_ms = max_copy_delay_ms;
   f.execution = execution;
   f.copy_mode = copy_mode;
@@ -251,11 +316,7 @@ Result<Settings, ConfigError> ParseSettings(const std::string& path, const std::
   copy.Rule(s.default_rule);
   copy.Int("max_copy_delay_ms", s.max_copy_delay_ms, 100, 24LL * 3600 * 1000);
   copy.Modes(s.copy_mode, s.exit_sizing);
-  copy.StringSet("symbols_allow", s.symbols_allow);
-  copy.StringSet("symbols_block", s.symbols_block);
-  TableReader types(path, copy.Table("order_types"), "copy.order_types", error);
-  for (auto& [type, enabled] : s.order_types) types.Bool(type.c_str(), enabled);
-  types.RejectUnknown();
+  copy.Rules(s.default_rules);
   copy.RejectUnknown();
 
   TableReader execution(path, top.Table("execution"), "execution", error);
@@ -288,6 +349,7 @@ Result<Settings, ConfigError> ParseSettings(const std::string& path, const std::
       f.number = n;
       f.id = "follower-" + std::to_string(n);
       f.rule = s.default_rule;
+      f.rules = s.default_rules;
       f.max_copy_delay_ms = s.max_copy_delay_ms;
       f.execution = s.execution;
       f.copy_mode = s.copy_mode;
@@ -295,13 +357,15 @@ Result<Settings, ConfigError> ParseSettings(const std::string& path, const std::
       TableReader fr(path, followers.Table(key.c_str()), "followers." + key, error);
       fr.Bool("enabled", f.enabled);
       fr.Rule(f.rule);
+      fr.Rules(f.rules);
       fr.Execution(f.execution);
       fr.Modes(f.copy_mode, f.exit_sizing);
       fr.String("source_address", f.source_address);
       if (!f.source_address.empty() && !ValidIpv4(f.source_address))
         fr.Fail("source_address", "expected an IPv4 address such as 203.0.113.7, got '" + f.source_address + "'");
       if (auto* t = root["followers"][key].as_table();
-          t && (t->contains("quantity_rule") || t->contains("multiplier") || t->contains("fixed_quantity")))
+          t && (t->contains("quantity_rule") || t->contains("multiplier") || t->contains("fixed_quantity") ||
+                t->contains("fixed_lots") || t->contains("min_one_lot")))
         f.rule.source = "followers." + key;
       fr.Int("max_copy_delay_ms", f.max_copy_delay_ms, 100, 24LL * 3600 * 1000);
       fr.Host("host", f.host);
@@ -309,6 +373,13 @@ Result<Settings, ConfigError> ParseSettings(const std::string& path, const std::
       s.followers[n] = f;
     }
   }
+
+  TableReader dashboard(path, top.Table("dashboard"), "dashboard", error);
+  dashboard.String("listen", s.dashboard.listen);
+  dashboard.String("token", s.dashboard.token, true);
+  if (s.dashboard.listen.find(':') == std::string::npos)
+    dashboard.Fail("listen", "expected HOST:PORT, e.g. 127.0.0.1:8321");
+  dashboard.RejectUnknown();
 
   TableReader bus(path, top.Table("bus"), "bus", error);
   struct Ep { const char* key; std::string* value; bool required; };

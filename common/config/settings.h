@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -16,15 +17,54 @@
 
 namespace ct::config {
 
-enum class QuantityMode { kMirror, kMultiplier, kFixed };
+enum class QuantityMode { kMirror, kMultiplier, kFixed, kFixedLots };
 const char* ToString(QuantityMode mode);
 
 struct QuantityRule {
   QuantityMode mode = QuantityMode::kMirror;
   double multiplier = 1.0;      // kMultiplier: follower qty = round(master qty * multiplier)
-  int64_t fixed_quantity = 0;   // kFixed: follower qty, whatever the master's
+  int64_t fixed_quantity = 0;   // kFixed: follower qty in units, whatever the master's
+  int64_t fixed_lots = 0;       // kFixedLots: follower qty in lots of the instrument
+  // F&O quantities are whole lots, rounded down; a copy under one lot is
+  // skipped with the reason, unless this says to place one lot.
+  bool min_one_lot = false;
   std::string source = "default";  // "default" or "followers.<n>"
 };
+
+// IST trading window ("09:20-15:10"), minutes since IST midnight, both ends
+// included.
+struct TimeWindow {
+  int from_minute = 0;
+  int to_minute = 24 * 60 - 1;
+};
+
+// What a follower copies and within which limits: [copy] for everyone,
+// every key overridable in [followers.<n>].
+struct CopyRules {
+  // Each entry is an exact trading symbol or an underlying name: "NIFTY"
+  // matches NIFTY options and futures, not BANKNIFTY or FINNIFTY.
+  std::set<std::string> symbols_allow;  // empty = every symbol
+  std::set<std::string> symbols_block;
+  std::set<std::string> exchanges;      // empty = every exchange ("NSE", "NFO", ...)
+  std::set<std::string> product_types;  // empty = every product ("INTRADAY", "CARRYFORWARD", ...)
+  std::set<std::string> sides;          // empty = both ("BUY", "SELL")
+  std::map<std::string, bool> order_types{
+      {"MARKET", true}, {"LIMIT", true}, {"STOPLOSS_LIMIT", true}, {"STOPLOSS_MARKET", true}};
+  std::optional<TimeWindow> window;     // none = any time
+  bool reverse = false;                 // BUY <-> SELL (a hedging follower)
+  // Risk limits; 0 = none. A breach skips the copy with the reason.
+  int64_t max_quantity = 0;             // units per order
+  double max_order_value = 0;           // quantity x reference price, rupees
+  int64_t max_orders_per_day = 0;       // copies placed per IST day
+  // Day P&L (getPosition) at or below -daily_loss_limit: new entries are
+  // skipped, exits still copied, and it is recorded and alerted.
+  double daily_loss_limit = 0;
+  bool require_approval = false;        // hold each copy until `copytrade approve`
+  bool pause_exits = false;             // while paused, exits are skipped too
+};
+
+// "09:20-15:10" -> the window; nullopt when malformed.
+std::optional<TimeWindow> ParseTimeWindow(const std::string& text);
 
 // The execution policy ([execution], each key overridable in
 // [followers.<n>]). Since April 2026 every API order is an algo order: no
@@ -61,6 +101,7 @@ struct FollowerSettings {
   std::string id;  // "follower-<n>"
   bool enabled = true;
   QuantityRule rule;
+  CopyRules rules;
   int64_t max_copy_delay_ms = 0;
   ExecutionSettings execution;
   // The follower's registered static IP: its SmartAPI calls leave from this
@@ -149,6 +190,14 @@ struct CurveSettings {
   std::string allowed_clients_file;
 };
 
+// [dashboard]: copytrade-dashboard's web page and /metrics.
+struct DashboardSettings {
+  std::string listen = "127.0.0.1:8321";  // host:port
+  // Required on every request and on the live updates when `listen` is not
+  // a loopback address (DASHBOARD_TOKEN in .env takes precedence).
+  std::string token;
+};
+
 struct Settings {
   std::string path;
   bool dry_run = true;
@@ -160,11 +209,9 @@ struct Settings {
   ExitSizingMode exit_sizing = ExitSizingMode::kProportional;
   ExecutionSettings execution;
   InstrumentSettings instruments;
-  std::set<std::string> symbols_allow;  // empty = all
-  std::set<std::string> symbols_block;
-  std::map<std::string, bool> order_types{
-      {"MARKET", true}, {"LIMIT", true}, {"STOPLOSS_LIMIT", true}, {"STOPLOSS_MARKET", true}};
+  CopyRules default_rules;
   std::map<int, FollowerSettings> followers;  // overrides by follower number
+  DashboardSettings dashboard;
 
   BrokerSettings broker;
   BusSettings bus;

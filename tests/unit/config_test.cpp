@@ -185,10 +185,10 @@ router_publish_connect = "tcp://router-host:5551"
   EXPECT_EQ(s->broker.timeout_ms, 2000);
   EXPECT_EQ(s->default_rule.mode, QuantityMode::kMultiplier);
   EXPECT_DOUBLE_EQ(s->default_rule.multiplier, 0.5);
-  EXPECT_EQ(s->symbols_allow.size(), 2u);
-  EXPECT_TRUE(s->symbols_block.count("IDEA-EQ"));
-  EXPECT_FALSE(s->order_types.at("STOPLOSS_MARKET"));
-  EXPECT_TRUE(s->order_types.at("MARKET"));
+  EXPECT_EQ(s->default_rules.symbols_allow.size(), 2u);
+  EXPECT_TRUE(s->default_rules.symbols_block.count("IDEA-EQ"));
+  EXPECT_FALSE(s->default_rules.order_types.at("STOPLOSS_MARKET"));
+  EXPECT_TRUE(s->default_rules.order_types.at("MARKET"));
   const auto f1 = s->Follower(1);
   EXPECT_EQ(f1.rule.mode, QuantityMode::kMultiplier);
   EXPECT_EQ(f1.rule.source, "default");
@@ -276,6 +276,39 @@ TEST(Settings, AlertWebhookUrlIsASecret) {
   auto bad = ParseSettings("c.toml", "[alerts]\nwebhook_url = \"ftp://secret-token-xyz\"\n");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().ToString().find("secret-token-xyz"), std::string::npos);
+}
+
+TEST(Settings, CopyRulesDefaultsAndPerFollowerOverrides) {
+  auto s = ParseSettings("c.toml",
+                         "[copy]\nsymbols_allow = [\"NIFTY\"]\nwindow = \"09:20-15:10\"\nmax_quantity = 3600\n"
+                         "quantity_rule = \"fixed_lots\"\nfixed_lots = 2\n"
+                         "[copy.order_types]\nSTOPLOSS_MARKET = false\n"
+                         "[followers.2]\nreverse = true\nexchanges = [\"NFO\"]\ndaily_loss_limit = 5000\n"
+                         "require_approval = true\nmin_one_lot = true\n"
+                         "[followers.2.order_types]\nLIMIT = false\n"
+                         "[dashboard]\nlisten = \"0.0.0.0:8321\"\n");
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  const auto f1 = s->Follower(1);
+  EXPECT_TRUE(f1.rules.symbols_allow.count("NIFTY"));
+  ASSERT_TRUE(f1.rules.window.has_value());
+  EXPECT_EQ(f1.rules.window->from_minute, 9 * 60 + 20);
+  EXPECT_EQ(f1.rules.window->to_minute, 15 * 60 + 10);
+  EXPECT_EQ(f1.rules.max_quantity, 3600);
+  EXPECT_FALSE(f1.rules.order_types.at("STOPLOSS_MARKET"));
+  EXPECT_FALSE(f1.rules.reverse);
+  EXPECT_EQ(f1.rule.mode, QuantityMode::kFixedLots);
+  EXPECT_EQ(f1.rule.fixed_lots, 2);
+  const auto f2 = s->Follower(2);
+  EXPECT_TRUE(f2.rules.reverse);
+  EXPECT_EQ(f2.rules.exchanges, std::set<std::string>{"NFO"});
+  EXPECT_DOUBLE_EQ(f2.rules.daily_loss_limit, 5000.0);
+  EXPECT_TRUE(f2.rules.require_approval);
+  EXPECT_TRUE(f2.rule.min_one_lot);
+  EXPECT_EQ(f2.rule.source, "followers.2");
+  EXPECT_FALSE(f2.rules.order_types.at("LIMIT"));
+  EXPECT_FALSE(f2.rules.order_types.at("STOPLOSS_MARKET"));  // from [copy]
+  EXPECT_EQ(f2.rules.max_quantity, 3600);                      // from [copy]
+  EXPECT_EQ(s->dashboard.listen, "0.0.0.0:8321");
 }
 
 TEST(Settings, ExecutionPolicyDefaultsAndPerFollowerOverrides) {

@@ -43,9 +43,9 @@ TEST(QuantityRule, FixedIgnoresTheMasterQuantity) {
   EXPECT_EQ(SizeQuantity(Rule(QuantityMode::kFixed, 1.0, 160), 75, 75).quantity, 150);
 }
 
-config::Settings Defaults() {
+config::CopyRules Defaults() {
   auto s = config::ParseSettings("t.toml", "");
-  return s.value();
+  return s.value().default_rules;
 }
 
 copytrade::v1::Order Order(const std::string& symbol, const std::string& type) {
