@@ -19,6 +19,8 @@
 #include <filesystem>
 #include <mutex>
 
+#include "common/curl/global.h"
+
 namespace ct::tools {
 namespace {
 
@@ -210,8 +212,7 @@ std::optional<ClockSkew> EstimateSkew(const std::vector<DateSample>& samples) {
 
 Result<ClockSkew, std::string> MeasureClockSkew(const std::string& url, long timeout_ms, const Clock& clock,
                                                 const Sleeper& sleep, int max_requests) {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  EnsureCurlGlobal();
   CURL* curl = curl_easy_init();
   if (curl == nullptr) return std::string("curl: cannot create a handle");
   std::optional<std::string> date;

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/alerts/alerts.h"
+#include "common/curl/global.h"
 
 extern char** environ;
 
@@ -21,8 +22,7 @@ namespace {
 class WebhookDelivery final : public AlertDelivery {
  public:
   WebhookDelivery(std::string url, int64_t timeout_ms) : url_(std::move(url)), timeout_ms_(timeout_ms) {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    EnsureCurlGlobal();
   }
 
   Result<Ok, std::string> Deliver(const std::string& body) override {

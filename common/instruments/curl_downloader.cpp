@@ -2,25 +2,14 @@
 // (the master is ~35 MB: it is never held in memory as text).
 #include <curl/curl.h>
 
-#include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <mutex>
 
+#include "common/curl/global.h"
 #include "common/instruments/daily_copy.h"
 
 namespace ct::instruments {
 namespace {
-
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    // With CURLOPT_NOSIGNAL libcurl no longer shields its TLS writes from
-    // SIGPIPE; a reset connection must become an error, not kill the process.
-    std::signal(SIGPIPE, SIG_IGN);
-  });
-}
 
 struct Sink {
   std::FILE* file = nullptr;
@@ -38,7 +27,7 @@ class CurlDownloader final : public Downloader {
  public:
   Result<Ok, std::string> Download(const std::string& url, const std::string& path,
                                    std::chrono::milliseconds timeout) override {
-    GlobalInit();
+    EnsureCurlGlobal();
     Sink sink;
     sink.file = std::fopen(path.c_str(), "wb");
     if (!sink.file) return path + ": cannot create: " + std::strerror(errno);

@@ -4,27 +4,14 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <csignal>
 #include <cstring>
-#include <mutex>
 
+#include "common/curl/global.h"
 #include "common/log/log.h"
 #include "common/smartapi/transport.h"
 
 namespace ct::smartapi {
 namespace {
-
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    // CURLOPT_NOSIGNAL (needed in threaded processes) also stops libcurl
-    // from ignoring SIGPIPE around its calls, and OpenSSL writes to a socket
-    // the peer reset raise it: without this a dropped TLS connection would
-    // kill the process instead of becoming a TransportError.
-    std::signal(SIGPIPE, SIG_IGN);
-  });
-}
 
 size_t AppendBody(char* data, size_t size, size_t count, void* user) {
   static_cast<std::string*>(user)->append(data, size * count);
@@ -79,7 +66,7 @@ bool NeverSent(CURLcode code) {
 class CurlTransport final : public HttpTransport {
  public:
   explicit CurlTransport(CurlOptions options) : options_(std::move(options)) {
-    GlobalInit();
+    EnsureCurlGlobal();
     while (!options_.base_url.empty() && options_.base_url.back() == '/') {
       options_.base_url.pop_back();
     }
