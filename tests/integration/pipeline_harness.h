@@ -75,6 +75,9 @@ class Pipeline {
   std::unique_ptr<ChildProcess> sim, watcher, router;
   std::vector<std::unique_ptr<ChildProcess>> executors;  // index n-1
 
+  // GET /sim/v1/<path> (e.g. "requests": the order writes received); the parsed reply.
+  nlohmann::json SimGet(const std::string& path);
+
  private:
   void WriteConfig();
   // POST /sim/v1/app/<op> as the master; the reply envelope.
