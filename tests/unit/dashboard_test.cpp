@@ -59,7 +59,8 @@ class ModelTest : public ::testing::Test {
     return r;
   }
   nlohmann::json Row(const std::string& id) {
-    for (const auto& o : model.Snapshot()["orders"])
+    const auto snapshot = model.Snapshot();
+    for (const auto& o : snapshot["orders"])
       if (o["id"] == id) return o;
     return nullptr;
   }
