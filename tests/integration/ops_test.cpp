@@ -324,7 +324,8 @@ TEST(DeploySupervisord, TheGeneratedConfigurationRunsEveryProgram) {
                                          "FOLLOWER_3_PASSWORD=2222\nFOLLOWER_3_TOTP_SECRET=" + totp::NewSecret() + "\n");
   p.StartSim();
   const std::string d = p.dir().path();
-  p.AppendConfig("[alerts]\nwebhook_url = \"" + receiver.url("/hook") + "\"\n");
+  p.AppendConfig("[alerts]\nwebhook_url = \"" + receiver.url("/hook") + "\"\n"
+                 "[dashboard]\nlisten = \"127.0.0.1:0\"\n");  // runs with the router; any free port
   const std::string conf = p.dir() / "supervisord.conf";
   int rc = -1;
   const std::string out = p.Run({"deploy", "supervisord", "--config", p.config(), "--env", p.env(), "--out", conf}, &rc);
@@ -344,7 +345,7 @@ TEST(DeploySupervisord, TheGeneratedConfigurationRunsEveryProgram) {
 
   supervisor.Ctl({"shutdown"}, &rc);
   EXPECT_EQ(supervisor.process().Wait(std::chrono::seconds(40)), 0);
-  EXPECT_TRUE(receiver.requests().empty());  // nothing went FATAL
+  for (const auto& r : receiver.requests()) ADD_FAILURE() << "nothing should go FATAL: " << r.body;
 }
 
 TEST(AlertListener, AProcessGoingFatalUnderSupervisordIsAlerted) {
@@ -637,6 +638,7 @@ TEST(TwoHosts, RouterAndWatcherOnOneHostExecutorsOnAnother) {
                             "http://127.0.0.1:" + std::to_string(p.sim_port()));
   toml = std::regex_replace(toml, std::regex("wss://tns\\.angelone\\.in"), "ws://127.0.0.1:" + std::to_string(p.sim_port()));
   toml += "\n[instruments]\nfile = \"" CT_SOURCE_DIR "/sim/data/OpenAPIScripMaster.json\"\n";
+  toml += "[dashboard]\nlisten = \"127.0.0.2:0\"\n";  // runs with the router, on any free port
   std::vector<std::unique_ptr<Supervisor>> hosts;
   for (const auto& [h, name] : {std::pair{hub, "hub"}, std::pair{execs, "execs"}}) {
     WriteFile(h + "/copytrade.toml", toml);
