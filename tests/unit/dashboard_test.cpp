@@ -151,6 +151,23 @@ TEST_F(ModelTest, RepeatedAndLateReportsNeitherCountTwiceNorGoBack) {
   EXPECT_EQ(model.copies_final().at({"follower-1", "FILLED"}), 1u);
 }
 
+TEST_F(ModelTest, ACopySkippedThenPlacedShowsAndCountsItsFill) {
+  model.ApplyMasterEvent(Master("M8", v1::ORDER_EVENT_FILLED, 10), now);
+  auto skipped = Report("M8", "follower-1", "t8", v1::OUTCOME_SKIPPED, true);
+  skipped.set_reason("partially filled: waiting for the rest");
+  model.ApplyReport(skipped, now);
+  EXPECT_EQ(Row("M8")["copies"]["follower-1"]["state"], "skipped");
+  EXPECT_EQ(model.copies_final().at({"follower-1", "SKIPPED"}), 1u);
+  model.ApplyInstruction(Instruction("M8", "follower-1", "t8", 10), now);
+  EXPECT_EQ(Row("M8")["copies"]["follower-1"]["state"], "routed");
+  model.ApplyReport(Report("M8", "follower-1", "t8", v1::OUTCOME_FILLED, true), now);
+  EXPECT_EQ(Row("M8")["copies"]["follower-1"]["state"], "filled");
+  // As the records keep one record per copy: now FILLED, no longer SKIPPED.
+  EXPECT_EQ(model.copies_final().at({"follower-1", "FILLED"}), 1u);
+  EXPECT_EQ(model.copies_final().at({"follower-1", "SKIPPED"}), 0u);
+  EXPECT_FALSE(model.Snapshot()["followers"][0]["copies_today"].contains("SKIPPED"));
+}
+
 TEST_F(ModelTest, LegsOfOneCopyShowAsOneCell) {
   model.ApplyMasterEvent(Master("M4", v1::ORDER_EVENT_FILLED, 10), now);
   model.ApplyInstruction(Instruction("M4", "follower-1", "a", 1800), now);
