@@ -9,6 +9,7 @@
 #include "common/log/log.h"
 #include "common/orderfeed/order_feed.h"
 #include "common/startup/broker_client.h"
+#include "common/startup/login.h"
 #include "common/startup/bus_security.h"
 #include "common/startup/process.h"
 #include "executor/executor.h"
@@ -46,11 +47,10 @@ int main(int argc, char** argv) {
   }
   auto client = ct::startup::MakeBrokerClient(*account, settings.broker, clock, fs.source_address);
   if (!settings.dry_run) {
-    if (auto session = client->Login(); !session.ok()) {
-      // Fail alone: supervisord restarts this follower, the others go on.
-      lg->critical("login for {} ({}) failed: {}", fs.id, account->credentials.client_id, session.error().ToString());
+    // Fail alone: supervisord restarts this follower, the others go on.
+    if (!ct::startup::LoginOrAlert(*client, settings, cfg.env, name,
+                                   fs.id + " (" + account->credentials.client_id + ")").ok())
       return 1;
-    }
     lg->info("logged in as {} ({}){}", account->credentials.client_id, fs.id,
              fs.source_address.empty() ? "" : ", order calls from " + fs.source_address);
   }
