@@ -16,6 +16,7 @@
 #include "tools/accounts.h"
 #include "tools/alert_listener.h"
 #include "tools/capture_replay.h"
+#include "tools/control.h"
 #include "tools/deploy.h"
 #include "tools/keygen.h"
 #include "tools/status.h"
@@ -42,6 +43,8 @@ int main(int argc, char** argv) {
   auto* capture = ct::tools::AddCaptureCommand(app, capture_options);
   auto* replay = ct::tools::AddReplayCommand(app, replay_options);
   auto* keygen = ct::tools::AddKeygenCommand(app, key_path);
+  ct::tools::ControlOptions control_options;
+  const auto control_commands = ct::tools::AddControlCommands(app, control_options);
   auto* status = app.add_subcommand("status", "is each process running, are its streams up (exit 1 if not)");
   status->add_option("--config", config_path, "copytrade.toml");
   status->add_flag("--json", json, "print the raw status documents");
@@ -53,6 +56,8 @@ int main(int argc, char** argv) {
   if (*listener) return ct::tools::RunAlertListener(listener_options);
   // The CLI prints its own one-line errors; retries on the way are not news.
   ct::log::Init("copytrade", "error");
+  for (auto* c : control_commands)
+    if (*c) return ct::tools::RunControl(control_options);
   if (*validate) return ct::tools::RunValidate(validate_options);
   if (*deploy) return ct::tools::RunDeploySupervisord(deploy_options);
   if (*place) return ct::tools::RunPlace(account_options);
