@@ -13,6 +13,9 @@ namespace {
 
 using Verdict = Decision::Verdict;
 
+// Ordertags of the entry part of a flip: OrderTag(master, follower, 100 + leg).
+constexpr int kFlipTagBase = 100;
+
 bool Ended(v1::OrderEventKind k) {
   return k == v1::ORDER_EVENT_FILLED || k == v1::ORDER_EVENT_CANCELLED || k == v1::ORDER_EVENT_REJECTED;
 }
@@ -312,29 +315,47 @@ class Decider {
     ExitFacts x;
   };
 
-  // PLACE instructions for new legs: the parts' slices, numbered from `first_leg`.
-  std::vector<v1::CopyInstruction> Legs(const Shape& shape, const std::string& side, const std::vector<Part>& parts,
-                                        int first_leg, const std::string& copy_id) const {
+  // PLACE instructions for one copy's new legs: `quantities` in order, leg
+  // numbers from `first_leg`, ordertags OrderTag(master, follower,
+  // tag_base + leg). `exit` set on each when given.
+  std::vector<v1::CopyInstruction> Legs(const Shape& shape, const std::string& side,
+                                        const std::vector<int64_t>& quantities, int first_leg, int tag_base,
+                                        const std::string& copy_id, const ExitFacts* exit) const {
     std::vector<v1::CopyInstruction> out;
-    for (const auto& p : parts) {
-      for (int64_t q : Slice(p.quantity, facts_.max_leg)) {
-        v1::CopyInstruction ci = Base(shape, side);
-        const int leg = first_leg + static_cast<int>(out.size());
-        ci.set_action(v1::COPY_ACTION_PLACE);
-        ci.set_ordertag(OrderTag(o_.orderid(), f_.id, leg));
-        ci.mutable_order()->set_ordertag(ci.ordertag());
-        ci.mutable_order()->set_quantity(q);
-        ci.set_leg(leg);
-        if (p.exit && f_.exit_sizing == config::ExitSizingMode::kProportional) {
-          ci.mutable_exit()->set_fraction(p.x.fraction);
-          ci.mutable_exit()->set_flatten(p.x.flatten);
-        }
-        out.push_back(std::move(ci));
+    for (int64_t q : quantities) {
+      v1::CopyInstruction ci = Base(shape, side);
+      const int leg = first_leg + static_cast<int>(out.size());
+      ci.set_action(v1::COPY_ACTION_PLACE);
+      ci.set_ordertag(OrderTag(o_.orderid(), f_.id, tag_base + leg));
+      ci.mutable_order()->set_ordertag(ci.ordertag());
+      ci.mutable_order()->set_quantity(q);
+      ci.set_leg(leg);
+      if (exit) {
+        ci.mutable_exit()->set_fraction(exit->fraction);
+        ci.mutable_exit()->set_flatten(exit->flatten);
       }
+      out.push_back(std::move(ci));
     }
     for (auto& ci : out) {
       ci.set_legs(static_cast<int32_t>(out.size()));
       ci.set_copy_id(copy_id.empty() ? out.front().ordertag() : copy_id);
+    }
+    return out;
+  }
+
+  // A copy's instructions from the plan: a proportional exit is ONE
+  // instruction (the executor sizes it from the follower's position and
+  // slices it at the freeze quantity); everything else is sliced here.
+  std::vector<v1::CopyInstruction> Instructions(const Shape& shape, const std::string& side,
+                                                const std::vector<Part>& parts) const {
+    std::vector<v1::CopyInstruction> out;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      const Part& p = parts[i];
+      const bool proportional = p.exit && f_.exit_sizing == config::ExitSizingMode::kProportional;
+      const std::vector<int64_t> q = proportional ? std::vector<int64_t>{p.quantity} : Slice(p.quantity, facts_.max_leg);
+      // The part of a flip beyond flat is a copy of its own (tags from kFlipTagBase).
+      for (auto& ci : Legs(shape, side, q, 0, i == 0 ? 0 : kFlipTagBase, "", proportional ? &p.x : nullptr))
+        out.push_back(std::move(ci));
     }
     return out;
   }
@@ -389,7 +410,7 @@ class Decider {
     }
     Decision d;
     d.verdict = Verdict::kSend;
-    d.instructions = Legs(shape, side, plan.parts, 0, "");
+    d.instructions = Instructions(shape, side, plan.parts);
     d.exit = plan.exit;
     d.new_copy = true;
     d.partial_reason = plan.partial_reason;
@@ -429,7 +450,8 @@ class Decider {
     if (!x.exit) {
       if (auto r = OverCaps(total, shape.reference_price)) return Skip("modification not copied: " + *r);
     }
-    const std::vector<int64_t> slices = Slice(total, facts_.max_leg);
+    const bool proportional = x.exit && f_.exit_sizing == config::ExitSizingMode::kProportional;
+    const std::vector<int64_t> slices = proportional ? std::vector<int64_t>{total} : Slice(total, facts_.max_leg);
     Decision d;
     d.verdict = Verdict::kSend;
     d.exit = x.exit;
@@ -453,10 +475,8 @@ class Decider {
     if (slices.size() > live.size()) {
       // More legs needed: new ones, numbered after every leg ever made (a
       // cancelled leg's ordertag is never reused).
-      std::vector<Part> extra;
-      for (size_t i = live.size(); i < slices.size(); ++i) extra.push_back({slices[i], x.exit, x});
-      Shape resting = shape;
-      for (auto& ci : Legs(resting, side, extra, max_leg + 1, made.copy_id)) {
+      const std::vector<int64_t> extra(slices.begin() + static_cast<std::ptrdiff_t>(live.size()), slices.end());
+      for (auto& ci : Legs(shape, side, extra, max_leg + 1, 0, made.copy_id, nullptr)) {
         ci.set_legs(legs);
         d.instructions.push_back(std::move(ci));
       }

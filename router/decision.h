@@ -27,12 +27,14 @@
 //  - Exits: when master_position_known and the order reduces the master's
 //    position (a SELL of a long, a BUY of a short), `exit` is set with
 //    exit_sizing = proportional: fraction = reduced / |before|, flatten when
-//    the master ends flat (or flips: the part beyond flat is a separate
-//    entry, legs after the exit's, filtered and capped like any entry).
-//    order.quantity is the router's estimate: from the follower's position
-//    in day.positions when known, else the follower's rule; the executor
-//    sizes the exit from its own position (authoritative) and never sells
-//    more than it holds. exit_sizing = rule: sized like an entry.
+//    the master ends flat (or flips: the part beyond flat is a copy of its
+//    own, ordertags OrderTag(master, follower, 100 + leg), filtered and
+//    capped like any entry). A proportional exit is ONE instruction (leg 0
+//    of 1): the executor sizes it from its own position (authoritative,
+//    never more than it holds) and slices it at the freeze quantity;
+//    order.quantity is the router's estimate (from the follower's position
+//    in day.positions when known, else the follower's rule).
+//    exit_sizing = rule: sized and sliced like an entry, no `exit`.
 //  - Freeze slicing: a copy above the instrument's freeze quantity is split
 //    into legs, each at most the freeze quantity and whole lots (1400 at lot
 //    35, freeze 600: 595 + 595 + 210), each with its own ordertag

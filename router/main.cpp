@@ -5,12 +5,15 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "common/alerts/alerts.h"
 #include "common/bus/status.h"
 #include "common/bus/stream.h"
 #include "common/config/load.h"
 #include "common/startup/bus_security.h"
 #include "common/startup/process.h"
+#include "common/instruments/load.h"
 #include "common/log/log.h"
+#include "router/control_server.h"
 #include "router/records_reader.h"
 #include "router/router.h"
 #include "router/summary.h"
@@ -32,6 +35,15 @@ int main(int argc, char** argv) {
     followers.push_back({cfg.settings.Follower(f.number), f.credentials.client_id});
 
   auto& clock = ct::SystemClock::instance();
+  // Lot sizes and freeze quantities size the copies.
+  auto instruments = ct::instruments::LoadInstruments(cfg.settings, clock, ct::log::Get("instruments"));
+  if (!instruments.ok()) {
+    if (!cfg.settings.instruments.file.empty())
+      ct::config::ExitWithError({cfg.settings.path, "instruments.file", instruments.error()});
+    lg->critical("no instrument data: {}", instruments.error());
+    return 1;
+  }
+  ct::alerts::AlertSender alerts(ct::alerts::ResolveAlertSettings(cfg.settings, cfg.env), "router", clock);
   zmq::context_t ctx;
   ct::bus::Loop loop;
   loop.StopOnSignals();
@@ -47,7 +59,11 @@ int main(int argc, char** argv) {
                                      ct::router::RecordsFileName(cfg.settings.records_dir, clock.wall_ns()),
                                      followers);
   records.Write();
-  ct::router::Router router(cfg.settings, followers, *journal, publisher, records, clock);
+  ct::router::RouterStore store(*journal);
+  ct::router::Router router(cfg.settings, followers, *journal, publisher, records, store, clock,
+                            {instruments->master.get(), instruments->freeze.get()}, &alerts);
+  ct::router::ControlServer control(ctx, loop, cfg.settings.bus.router_control_bind, security.server,
+                                    [&](const auto& request) { return router.Control(request); });
 
   ct::bus::StreamSubscriber master(
       ctx, loop, clock,
@@ -75,8 +91,15 @@ int main(int argc, char** argv) {
         journal->Cursor(stream), [&](const ct::bus::Envelope& e) { return router.ApplyReport(e); }));
   }
 
-  loop.Every(std::chrono::milliseconds(200), [&] { records.Flush(); });
+  loop.Every(std::chrono::milliseconds(200), [&] {
+    router.ExpireHeld();
+    records.Flush();
+  });
   ct::bus::StatusFile status(loop, clock, cfg.settings.state_dir, "router");
+  loop.Every(std::chrono::seconds(1), [&] {
+    status.Set("followers", router.StatusFollowers());
+    status.Set("held", router.StatusHeld());
+  });
   status.Watch(publisher);
   status.Watch(master);
   for (const auto& r : reports) status.Watch(*r);

@@ -19,6 +19,7 @@
 #include "tools/accounts.h"
 #include "tools/alert_listener.h"
 #include "tools/capture_replay.h"
+#include "tools/control.h"
 #include "tools/deploy.h"
 #include "tools/keygen.h"
 #include "tools/report.h"
@@ -48,6 +49,8 @@ int main(int argc, char** argv) {
   auto* replay = ct::tools::AddReplayCommand(app, replay_options);
   auto* keygen = ct::tools::AddKeygenCommand(app, key_path);
   auto* report = ct::tools::AddReportCommand(app, report_options);
+  ct::tools::ControlOptions control_options;
+  const auto control_commands = ct::tools::AddControlCommands(app, control_options);
   auto* status = app.add_subcommand("status", "each process, follower and the watcher's feed: running, connected, lag (exit 1 if not healthy)");
   status->add_option("--config", config_path, "copytrade.toml");
   status->add_flag("--json", json, "one JSON document (processes, followers, watcher) for scripts");
@@ -63,6 +66,8 @@ int main(int argc, char** argv) {
   if (*listener) return ct::tools::RunAlertListener(listener_options);
   // The CLI prints its own one-line errors; retries on the way are not news.
   ct::log::Init("copytrade", "error");
+  for (auto* c : control_commands)
+    if (*c) return ct::tools::RunControl(control_options);
   if (*validate) return ct::tools::RunValidate(validate_options);
   if (*deploy) return ct::tools::RunDeploySupervisord(deploy_options);
   if (*report)

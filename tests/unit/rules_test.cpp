@@ -557,6 +557,13 @@ TEST(Decide, ExitsCarryTheFractionOfTheMastersPosition) {
   // Half of 225 = 112.5 -> one lot.
   d = c.Run(WithPosition(Filled(kNifty, "SELL", 75), 150));
   EXPECT_EQ(Quantities(d), std::vector<int64_t>{75});
+  // Above the freeze quantity: still one instruction, the executor slices it.
+  c.day.positions[PositionKey(Filled(kNifty, "SELL", 150).order())] = 4500;
+  d = c.Run(WithPosition(Filled(kNifty, "SELL", 3000), 3000));
+  ASSERT_EQ(d.instructions.size(), 1u);
+  EXPECT_EQ(d.instructions[0].legs(), 1);
+  EXPECT_EQ(d.instructions[0].order().quantity(), 4500);
+  EXPECT_TRUE(d.instructions[0].exit().flatten());
   // Not an exit: adding to the position, or the position unknown.
   EXPECT_FALSE(c.Run(WithPosition(Filled(kNifty, "BUY", 75), 150)).exit);
   EXPECT_FALSE(c.Run(Filled(kNifty, "SELL", 75)).exit);
@@ -570,8 +577,11 @@ TEST(Decide, AFlipClosesThePositionAndEntersTheRest) {
   EXPECT_TRUE(d.instructions[0].exit().flatten());
   EXPECT_FALSE(d.instructions[1].has_exit());
   EXPECT_EQ(d.instructions[1].order().quantity(), 75);
-  EXPECT_EQ(d.instructions[1].leg(), 1);
-  EXPECT_EQ(d.instructions[1].copy_id(), d.instructions[0].copy_id());
+  // The entry part is a copy of its own.
+  EXPECT_EQ(d.instructions[1].leg(), 0);
+  EXPECT_EQ(d.instructions[1].legs(), 1);
+  EXPECT_EQ(d.instructions[1].ordertag(), OrderTag("M1", "follower-1", 100));
+  EXPECT_NE(d.instructions[1].copy_id(), d.instructions[0].copy_id());
   // Paused: the exit part only.
   Case p;
   p.day.paused = true;
