@@ -174,8 +174,8 @@ void Executor::Start(const v1::CopyInstruction& ci, uint64_t seq, const std::str
   std::string skip;
   int64_t per_order = ctx.instrument.freeze_quantity;
   if (ci.has_exit()) {
-    if (ci.leg() > 0) {
-      skip = "an exit is sized and sliced by the executor from leg 0";
+    if (ExitAlreadySized(ci)) {
+      skip = "this exit was sized (from the follower's position) and sliced with its first leg";
     } else {
       const ExitSize size = SizeExit(positions_.Net(o), o.transactiontype() == "SELL", ci.exit().fraction(),
                                      ci.exit().flatten(), lot, InFlight(o));
@@ -214,6 +214,16 @@ void Executor::Start(const v1::CopyInstruction& ci, uint64_t seq, const std::str
   }
   // The cursor commits with the copy's intent: a crash either has both or neither.
   Commit(std::move(work), [&] { journal_.SetCursor(stream, seq); });
+}
+
+bool Executor::ExitAlreadySized(const v1::CopyInstruction& ci) {
+  auto group = [](const v1::CopyInstruction& i) { return i.copy_id().empty() ? i.ordertag() : i.copy_id(); };
+  if (ci.master_order_id().empty()) return false;
+  for (const auto& tag : store_.OfMaster(ci.master_order_id())) {
+    const auto rec = store_.Load(tag);
+    if (rec && rec->instruction().has_exit() && group(rec->instruction()) == group(ci)) return true;
+  }
+  return false;
 }
 
 std::string Executor::CapBreach(const v1::CopyInstruction& ci) const {
@@ -285,7 +295,9 @@ void Executor::MirrorInstruction(const v1::CopyInstruction& ci, uint64_t seq, co
   v1::CopyInstruction each = ci;
   // A quantity cannot be split over legs here: with several legs only the
   // price, trigger and type follow.
-  if (live.size() > 1) each.mutable_order()->set_quantity(0);
+  // An exit's quantity is the executor's (from the position), not the
+  // router's estimate: its price, trigger and type follow.
+  if (live.size() > 1 || ci.has_exit()) each.mutable_order()->set_quantity(0);
   for (const auto& t : live) {
     auto& copy = *copies_.at(t).copy;
     work.emplace_back(t, cancel ? copy.Cancel("the master cancelled its order", now) : copy.Mirror(each, seq, now));

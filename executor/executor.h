@@ -23,8 +23,10 @@
 //     follower's position book (PositionBook: getPosition at start, then its
 //     own fills): |position| x exit.fraction rounded down to whole lots, or
 //     all of it with exit.flatten; nothing held is SKIPPED with the reason.
-//     Send it as one instruction (legs = 1): the executor slices it at the
-//     freeze quantity into legs (LegTag), a leg > 0 of an exit is skipped.
+//     The first leg of an exit to arrive sizes the whole exit and slices it
+//     at the freeze quantity (LegTag); the router's other legs of that
+//     exit (same copy_id) are SKIPPED, "sized with its first leg". A MODIFY
+//     of an exit changes its price, trigger and type, not its quantity.
 //   MODIFY / CANCEL: target_ordertag = the PLACE's ordertag; master_order_id
 //     finds the master order's other legs (CopyStore::OfMaster). The order
 //     carries the new price, trigger, type and quantity (already sized).
@@ -179,6 +181,9 @@ class Executor {
   void AccountFills(const std::string& ordertag, const copytrade::v1::CopyRecord& record, bool done);
   // Units still to fill of open copies on `order`'s instrument and side.
   int64_t InFlight(const copytrade::v1::Order& order) const;
+  // An exit instruction whose copy (copy_id) already has an exit copy: the
+  // first leg to arrive sized and sliced the whole exit.
+  bool ExitAlreadySized(const copytrade::v1::CopyInstruction& instruction);
   // Why an entry breaks max_quantity / max_order_value ("" = it does not).
   std::string CapBreach(const copytrade::v1::CopyInstruction& instruction) const;
   void SetError(const std::string& text);

@@ -1198,5 +1198,26 @@ TEST_F(ExitTest, StateOnTheStreamWhenItChangesAndTheStatusExtras) {
   EXPECT_NE(extras["last_error"].get<std::string>().find("REJECTED"), std::string::npos);
 }
 
+TEST_F(ExitTest, TheRoutersLegsOfOneExitAreSizedOnceWithTheFirst) {
+  auto ex = MakeWith(1800);
+  Feed(*ex, Option(1, "b1", "BUY", 150));
+  // The router's estimate in two legs of 75 (its view of the position
+  // lagged); the follower holds 150: the first leg sells all of it.
+  for (int leg = 0; leg < 2; ++leg) {
+    auto env = Option(2 + leg, "s1", "SELL", 75, 0.0, true);
+    auto* ci = env.mutable_copy_instruction();
+    ci->set_ordertag(leg == 0 ? "cts1" : "cts1b");
+    ci->mutable_order()->set_ordertag(ci->ordertag());
+    ci->set_copy_id("cts1");
+    ci->set_leg(leg);
+    ci->set_legs(2);
+    Feed(*ex, env);
+  }
+  EXPECT_EQ(SoldTotal(), 150);
+  EXPECT_EQ(Net(*ex), 0);
+  EXPECT_EQ(outbox_.sent.back().outcome(), v1::OUTCOME_SKIPPED);
+  EXPECT_NE(outbox_.sent.back().reason().find("first leg"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ct::executor
