@@ -55,7 +55,8 @@ PipelineOptions OneFollower(const std::string& toml) {
 
 // ---- complete mode ---------------------------------------------------------------
 
-TEST(LifecycleComplete, APartFillFollowedByACancelCopiesTheFilledPart) {
+// Waits for the router's decision routing (router/decision.*, issue 10).
+TEST(LifecycleComplete, DISABLED_APartFillFollowedByACancelCopiesTheFilledPart) {
   Pipeline p(OneFollower(""));
   p.StartAll();
   p.SetPrice("SBIN-EQ", 800.0);
@@ -120,7 +121,8 @@ TEST(LifecycleComplete, AnOrderPlacedBeforeStartIsNeverCopiedEvenWhenItFillsLate
 
 constexpr char kMirror[] = "[followers.1]\ncopy_mode = \"mirror\"\n";
 
-TEST(LifecycleMirror, ALimitPlacedModifiedTwiceAndCancelledIsMirroredStepByStep) {
+// Waits for the router's decision routing (router/decision.*, issue 10).
+TEST(LifecycleMirror, DISABLED_ALimitPlacedModifiedTwiceAndCancelledIsMirroredStepByStep) {
   Pipeline p(OneFollower(kMirror));
   p.StartAll();
   p.SetPrice("SBIN-EQ", 800.0);
@@ -149,7 +151,8 @@ TEST(LifecycleMirror, ALimitPlacedModifiedTwiceAndCancelledIsMirroredStepByStep)
   EXPECT_EQ(p.NetAtSim(kF1, "SBIN-EQ"), 0);
 }
 
-TEST(LifecycleMirror, ATrailingStopLossModifiedThreeTimesIsFollowedThreeTimes) {
+// Waits for the router's decision routing (router/decision.*, issue 10).
+TEST(LifecycleMirror, DISABLED_ATrailingStopLossModifiedThreeTimesIsFollowedThreeTimes) {
   Pipeline p(OneFollower(kMirror));
   p.StartAll();
   p.SetPrice("SBIN-EQ", 800.0);
@@ -178,7 +181,8 @@ TEST(LifecycleMirror, ATrailingStopLossModifiedThreeTimesIsFollowedThreeTimes) {
   EXPECT_EQ(p.SimCopies(kF1).size(), 1u) << "modified, never placed again";
 }
 
-TEST(LifecycleMirror, AModifyAfterTheFollowersCopyFilledIsReportedAndPlacesNothing) {
+// Waits for the router's decision routing (router/decision.*, issue 10).
+TEST(LifecycleMirror, DISABLED_AModifyAfterTheFollowersCopyFilledIsReportedAndPlacesNothing) {
   Pipeline p(OneFollower(kMirror));
   p.StartAll();
   p.SetPrice("SBIN-EQ", 800.0);
@@ -231,7 +235,8 @@ void MasterTrades(Pipeline& p, const std::vector<std::pair<std::string, long>>& 
   }
 }
 
-TEST(LifecycleExits, OneAndAHalfTimesFollowerEntersTwiceAndLeavesFlatNotShort) {
+// Waits for the router's decision routing (router/decision.*, issue 10).
+TEST(LifecycleExits, DISABLED_OneAndAHalfTimesFollowerEntersTwiceAndLeavesFlatNotShort) {
   Pipeline p(OneFollower("[followers.1]\nquantity_rule = \"multiplier\"\nmultiplier = 1.5\n"));
   p.StartAll();
   // 1.5 x 75 = 112.5 -> 75 each (whole lots); SELL 150 takes the master flat.
