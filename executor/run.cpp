@@ -11,6 +11,7 @@
 #include "common/orderfeed/order_feed.h"
 #include "common/startup/broker_client.h"
 #include "common/startup/bus_security.h"
+#include "common/startup/login.h"
 #include "common/startup/process.h"
 #include "executor/executor.h"
 #include "executor/worker_broker.h"
@@ -50,14 +51,11 @@ int RunExecutor(int argc, char** argv) {
   auto client = ct::startup::MakeBrokerClient(*account, settings.broker, clock, fs.source_address);
   ct::alerts::AlertSender alerts(ct::alerts::ResolveAlertSettings(settings, cfg.env), name, clock);
   if (!settings.dry_run) {
-    if (auto session = client->Login(); !session.ok()) {
-      // Fail alone: supervisord restarts this follower, the others go on.
-      lg->critical("login for {} ({}) failed: {}", fs.id, account->credentials.client_id, session.error().ToString());
-      alerts.Send(ct::alerts::kind::kLoginFailed, fs.id + " (" + account->credentials.client_id +
-                                                      "): login failed: " + session.error().ToString());
-      alerts.Flush(std::chrono::seconds(5));
+    // Fail alone: supervisord restarts this follower, the others go on.
+    // The failure is logged and alerted (login_failed) before this returns.
+    if (!ct::startup::LoginOrAlert(*client, settings, cfg.env, name,
+                                   fs.id + " (" + account->credentials.client_id + ")").ok())
       return 1;
-    }
     lg->info("logged in as {} ({}){}", account->credentials.client_id, fs.id,
              fs.source_address.empty() ? "" : ", order calls from " + fs.source_address);
   }

@@ -2,6 +2,7 @@
 // follower out, execution reports in, session records written.
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "common/bus/status.h"
@@ -10,7 +11,9 @@
 #include "common/startup/bus_security.h"
 #include "common/startup/process.h"
 #include "common/log/log.h"
+#include "router/records_reader.h"
 #include "router/router.h"
+#include "router/summary.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"copytrade-router: applies filters and quantity rules per follower"};
@@ -89,5 +92,11 @@ int main(int argc, char** argv) {
   status.Write();
   records.Write();
   lg->info("router stopped; records in {}", records.file());
+  // The seed's session summary on stop (`copytrade report` prints the same).
+  std::fputs(ct::router::SummaryText(ct::router::Summarize(ct::router::ReadRecordsFile(records.file())),
+                                     "COPY TRADING SESSION SUMMARY", records.file())
+                 .c_str(),
+             stdout);
+  std::fflush(stdout);
   return 0;
 }

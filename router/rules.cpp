@@ -2,13 +2,27 @@
 
 #include <cmath>
 
+#include "common/instruments/symbol_match.h"
+
 namespace ct::router {
 
-std::optional<std::string> FilterOut(const config::CopyRules& s, const copytrade::v1::Order& order) {
+std::optional<std::string> FilterOut(const config::CopyRules& s, const copytrade::v1::Order& order,
+                                     const instruments::Instrument* instrument) {
   const std::string& symbol = order.tradingsymbol();
-  if (s.symbols_block.count(symbol)) return "symbol " + symbol + " is in copy.symbols_block";
-  if (!s.symbols_allow.empty() && !s.symbols_allow.count(symbol))
-    return "symbol " + symbol + " is not in copy.symbols_allow";
+  for (const auto& entry : s.symbols_block)
+    if (instruments::MatchesSymbolEntry(instrument, symbol, entry))
+      return "symbol " + symbol + " matches '" + entry + "' in copy.symbols_block";
+  if (!s.symbols_allow.empty()) {
+    bool allowed = false;
+    for (const auto& entry : s.symbols_allow) allowed = allowed || instruments::MatchesSymbolEntry(instrument, symbol, entry);
+    if (!allowed) return "symbol " + symbol + " matches nothing in copy.symbols_allow";
+  }
+  if (!s.exchanges.empty() && !s.exchanges.count(order.exchange()))
+    return "exchange " + order.exchange() + " is not in copy.exchanges";
+  if (!s.product_types.empty() && !s.product_types.count(order.producttype()))
+    return "product " + order.producttype() + " is not in copy.product_types";
+  if (!s.sides.empty() && !s.sides.count(order.transactiontype()))
+    return "side " + order.transactiontype() + " is not in copy.sides";
   auto it = s.order_types.find(order.ordertype());
   if (it == s.order_types.end()) return "order type '" + order.ordertype() + "' is not copied";
   if (!it->second) return "order type " + order.ordertype() + " is switched off in copy.order_types";
@@ -28,6 +42,7 @@ Sizing SizeQuantity(const config::QuantityRule& rule, int64_t master_quantity, i
     case config::QuantityMode::kFixedLots: raw = rule.fixed_lots * lot; break;
   }
   const int64_t quantity = (raw / lot) * lot;
+  if (quantity <= 0 && rule.min_one_lot && raw > 0) return {lot, ""};
   if (quantity <= 0) {
     return {0, "quantity " + std::to_string(raw) + " from rule '" + ToString(rule.mode) +
                    "' is less than one lot (" + std::to_string(lot) + ")"};

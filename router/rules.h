@@ -1,6 +1,8 @@
-// Copy rules: which master orders a follower copies (symbol and order-type
-// filters) and at what quantity (mirror / multiplier / fixed, rounded to the
-// instrument's lot). Pure functions of settings and order; no I/O.
+// Copy rules: which master orders a follower copies (symbol, exchange,
+// product, side and order-type filters) and at what quantity (mirror /
+// multiplier / fixed / fixed_lots, rounded down to the instrument's lot).
+// Pure functions of settings and order; no I/O. router/decision.h combines
+// them with the window, caps, pause and approval.
 #pragma once
 
 #include <cstdint>
@@ -8,12 +10,17 @@
 #include <string>
 
 #include "common/config/settings.h"
+#include "common/instruments/instrument.h"
 #include "copytrade.pb.h"
 
 namespace ct::router {
 
-// Why `rules` do not copy the order, or nullopt to copy it.
-std::optional<std::string> FilterOut(const config::CopyRules& rules, const copytrade::v1::Order& order);
+// Why `rules` do not copy the order, or nullopt to copy it. Symbol entries
+// match the exact trading symbol or the underlying (`instrument` may be
+// null: the underlying is then read from the symbol); sides are the
+// master's.
+std::optional<std::string> FilterOut(const config::CopyRules& rules, const copytrade::v1::Order& order,
+                                     const instruments::Instrument* instrument = nullptr);
 
 struct Sizing {
   int64_t quantity = 0;         // > 0 when the copy is placed
@@ -22,7 +29,8 @@ struct Sizing {
 
 // Follower quantity in units. Multiplier results are rounded DOWN to a
 // whole lot (never more than the proportion asked for); fixed quantities
-// too. A result under one lot is a skip, with the reason.
+// too. A result under one lot is a skip, with the reason, unless
+// rule.min_one_lot (then one lot).
 Sizing SizeQuantity(const config::QuantityRule& rule, int64_t master_quantity, int64_t lot_size);
 
 // Deterministic SmartAPI ordertag for (master order, follower, leg):

@@ -243,6 +243,18 @@ std::vector<nlohmann::json> Pipeline::Copies(const std::string& account) {
   return out;
 }
 
+void Pipeline::StartDashboard(const std::string& listen, const std::string& token) {
+  AppendConfig("[dashboard]\nlisten = \"" + listen + "\"\n" + (token.empty() ? "" : "token = \"" + token + "\"\n"));
+  dashboard = std::make_unique<ChildProcess>(
+      std::vector<std::string>{BinPath("copytrade-dashboard"), "--config", config(), "--env", env()},
+      dir_ / "dashboard.log");
+  ASSERT_TRUE(dashboard->WaitForLog("dashboard listening on http://")) << dashboard->Log();
+  std::smatch m;
+  const std::string log = dashboard->Log();
+  ASSERT_TRUE(std::regex_search(log, m, std::regex("listening on http://[^:]+:([0-9]+)/")));
+  dashboard_port = std::stoi(m[1].str());
+}
+
 // ---- the order lifecycle (issue 9) ----
 
 std::string Pipeline::AppPlace(nlohmann::json fields) {

@@ -75,6 +75,13 @@ class Pipeline {
   std::unique_ptr<ChildProcess> sim, watcher, router;
   std::vector<std::unique_ptr<ChildProcess>> executors;  // index n-1
 
+  // copytrade-dashboard on `listen` (port 0: any; appends a [dashboard]
+  // table, with `token` when given); waits until it listens and sets
+  // dashboard_port. After StartSim.
+  void StartDashboard(const std::string& listen = "127.0.0.1:0", const std::string& token = "");
+  std::unique_ptr<ChildProcess> dashboard;
+  int dashboard_port = 0;
+
  private:
   void WriteConfig();
   // POST /sim/v1/app/<op> as the master; the reply envelope.
