@@ -277,8 +277,14 @@ std::vector<std::string> Executor::TargetsOf(const v1::CopyInstruction& ci) {
   auto add = [&tags](const std::string& t) {
     if (!t.empty() && std::find(tags.begin(), tags.end(), t) == tags.end()) tags.push_back(t);
   };
-  add(ci.target_ordertag());
-  // The master order's other legs (freeze slicing) follow it too.
+  // The router names each leg it changes: then only that leg. Without a
+  // known target, every copy of the master order (all its legs).
+  const std::string& target = ci.target_ordertag();
+  if (!target.empty() && (copies_.count(target) || store_.Exists(target))) {
+    add(target);
+    return tags;
+  }
+  add(target);
   if (!ci.master_order_id().empty())
     for (const auto& t : store_.OfMaster(ci.master_order_id())) add(t);
   return tags;
@@ -300,7 +306,8 @@ void Executor::MirrorInstruction(const v1::CopyInstruction& ci, uint64_t seq, co
   if (live.size() > 1 || ci.has_exit()) each.mutable_order()->set_quantity(0);
   for (const auto& t : live) {
     auto& copy = *copies_.at(t).copy;
-    work.emplace_back(t, cancel ? copy.Cancel("the master cancelled its order", now) : copy.Mirror(each, seq, now));
+    const std::string why = ci.order().text().empty() ? "the master cancelled its order" : ci.order().text();
+    work.emplace_back(t, cancel ? copy.Cancel(why, now) : copy.Mirror(each, seq, now));
   }
   std::vector<v1::ExecutionReport> extra;
   if (live.empty()) {

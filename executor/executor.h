@@ -27,9 +27,11 @@
 //     at the freeze quantity (LegTag); the router's other legs of that
 //     exit (same copy_id) are SKIPPED, "sized with its first leg". A MODIFY
 //     of an exit changes its price, trigger and type, not its quantity.
-//   MODIFY / CANCEL: target_ordertag = the PLACE's ordertag; master_order_id
-//     finds the master order's other legs (CopyStore::OfMaster). The order
-//     carries the new price, trigger, type and quantity (already sized).
+//   MODIFY / CANCEL: target_ordertag = the leg's ordertag (its PLACE's);
+//     only that leg changes. An unknown or empty target: every copy of
+//     master_order_id (CopyStore::OfMaster). The order carries the new
+//     price, trigger, type and quantity (already sized); a CANCEL's
+//     order.text, when set, is the reason reported.
 //     A copy that has ended gets no new order: a final SKIPPED report under
 //     the instruction's own key (InstructionKey) says so, target_ordertag set.
 //   CANCEL_ALL: every open copy is cancelled.

@@ -1219,5 +1219,42 @@ TEST_F(ExitTest, TheRoutersLegsOfOneExitAreSizedOnceWithTheFirst) {
   EXPECT_NE(outbox_.sent.back().reason().find("first leg"), std::string::npos);
 }
 
+TEST_F(MirrorTest, AChangeNamingOneLegLeavesTheOtherLegsAlone) {
+  auto ex = Make();
+  for (int leg = 0; leg < 2; ++leg) {
+    auto env = Resting(1 + leg, "m1", "LIMIT", 480.0, 0, 10);
+    auto* ci = env.mutable_copy_instruction();
+    ci->set_ordertag(leg == 0 ? "ctm1" : "ctm1b");
+    ci->mutable_order()->set_ordertag(ci->ordertag());
+    ci->set_copy_id("ctm1");
+    ci->set_leg(leg);
+    ci->set_legs(2);
+    ex->Apply(env);
+  }
+  Settle(*ex);
+  ASSERT_EQ(broker_.book.size(), 2u);
+  auto modify = Change(3, "m1", v1::COPY_ACTION_MODIFY, "LIMIT", 482.0, 0, 5);
+  modify.mutable_copy_instruction()->set_target_ordertag("ctm1b");
+  ex->Apply(modify);
+  Settle(*ex);
+  EXPECT_DOUBLE_EQ(broker_.Row(0).price(), 480.0);
+  EXPECT_DOUBLE_EQ(broker_.Row(1).price(), 482.0);
+  EXPECT_EQ(broker_.Row(1).quantity(), 5);
+  auto cancel = Change(4, "m1", v1::COPY_ACTION_CANCEL);
+  cancel.mutable_copy_instruction()->set_target_ordertag("ctm1b");
+  cancel.mutable_copy_instruction()->mutable_order()->set_text("the master reduced its order's quantity");
+  ex->Apply(cancel);
+  Settle(*ex);
+  EXPECT_EQ(broker_.Row(0).status(), "open");
+  EXPECT_EQ(broker_.Row(1).status(), "cancelled");
+  EXPECT_EQ(Final().reason(), "the master reduced its order's quantity");
+  // Without a known target: every leg of the master order.
+  auto all = Change(5, "m1", v1::COPY_ACTION_CANCEL);
+  all.mutable_copy_instruction()->set_target_ordertag("");
+  ex->Apply(all);
+  Settle(*ex);
+  EXPECT_EQ(broker_.Row(0).status(), "cancelled");
+}
+
 }  // namespace
 }  // namespace ct::executor
