@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace ct::dashboard {
@@ -144,8 +145,19 @@ std::string RenderMetrics(const DashboardModel& model, const std::map<std::strin
   if (watcher != statuses.end() && watcher->second.contains("feed_connected"))
     w.Sample("copytrade_feed_connected", {{"account", "master"}},
              Fresh(watcher->second, now_ns) && watcher->second.value("feed_connected", false) ? 1 : 0);
-  for (const auto& [id, f] : model.followers())
-    if (f.known_state) w.Sample("copytrade_feed_connected", {{"account", id}}, f.feed_connected ? 1 : 0);
+  std::set<std::string> feed_known;
+  for (const auto& [id, f] : model.followers()) {
+    if (!f.known_state) continue;
+    w.Sample("copytrade_feed_connected", {{"account", id}}, f.feed_connected ? 1 : 0);
+    feed_known.insert(id);
+  }
+  // No FollowerState heard yet: the executor's status file may say.
+  for (const auto& [process, status] : statuses) {
+    const std::string id = status.value("follower_id", "");
+    if (id.empty() || feed_known.count(id) || !status.contains("feed_connected")) continue;
+    w.Sample("copytrade_feed_connected", {{"account", id}},
+             Fresh(status, now_ns) && status.value("feed_connected", false) ? 1 : 0);
+  }
 
   if (watcher != statuses.end()) {
     const auto& s = watcher->second;

@@ -140,7 +140,21 @@ DashboardModel::Updates DashboardModel::ApplyReport(const v1::ExecutionReport& r
   auto& follower = Follower(r.follower_id());
   Updates out;
   const std::string outcome = OutcomeName(r);
-  if (r.final() && counted_.insert(counted_key).second) {
+  // One count per copy, as the records keep one record per copy: a copy
+  // that ends again differently (a skip of a partial fill, then the fill;
+  // an unknown outcome resolved) moves from its old state to the new one.
+  const auto before = counted_.find(counted_key);
+  if (r.final() && before != counted_.end() && before->second != outcome) {
+    auto& old_count = copies_final_[{r.follower_id(), before->second}];
+    if (old_count > 0) --old_count;
+    auto& today = follower.copies_today[before->second];
+    if (today > 0) --today;
+    if (today == 0) follower.copies_today.erase(before->second);
+    ++copies_final_[{r.follower_id(), outcome}];
+    ++follower.copies_today[outcome];
+    before->second = outcome;
+    out.push_back({{"type", "follower"}, {"follower", FollowerJson(follower)}});
+  } else if (r.final() && counted_.emplace(counted_key, outcome).second) {
     ++copies_final_[{r.follower_id(), outcome}];
     ++follower.copies_today[outcome];
     if (r.timings().final_ms() > 0) latency_[{r.follower_id(), "final"}].Observe(r.timings().final_ms() / 1000);
@@ -160,7 +174,10 @@ DashboardModel::Updates DashboardModel::ApplyReport(const v1::ExecutionReport& r
   bool created = false;
   auto& row = Row(r.master_order_id(), r.master_event_detected_ns(), &created);
   if (created) row.order = r.order();
-  auto& leg = row.copies[r.follower_id()][key.empty() ? "~" : key];
+  // A skip is a leg of its own: a copy of the same order placed after it
+  // (the rest of a partial fill) is shown, not hidden behind the skip.
+  const bool skip = r.outcome() == v1::OUTCOME_SKIPPED;
+  auto& leg = row.copies[r.follower_id()][(skip ? "skip|" : "") + (key.empty() ? "~" : key)];
   if (leg.final && !r.final()) return out;  // a late progress report after the end
   leg.outcome = outcome;
   leg.state = StateOf(r);
@@ -246,7 +263,9 @@ nlohmann::json DashboardModel::RowJson(const OrderRow& row) const {
     std::string moving, reason;
     std::vector<std::string> finals;
     bool all_final = true;
+    const bool only_skips = std::all_of(legs.begin(), legs.end(), [](const auto& l) { return l.second.state == "skipped"; });
     for (const auto& [tag, leg] : legs) {
+      if (!only_skips && leg.state == "skipped") continue;  // the placed legs tell the story
       qty += leg.quantity;
       filled += leg.filled;
       notional += leg.fill_price * static_cast<double>(leg.filled);

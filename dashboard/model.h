@@ -138,7 +138,7 @@ class DashboardModel {
   std::map<std::string, OrderRow> rows_;
   std::deque<std::string> row_order_;  // oldest first
   std::map<std::string, FollowerView> followers_;
-  std::set<std::string> counted_;        // copies counted as final
+  std::map<std::string, std::string> counted_;  // copies counted as final -> their outcome
   std::set<std::string> accepted_seen_;  // copies whose accepted latency was observed
   std::map<CopyCountKey, uint64_t> copies_final_;
   std::map<std::pair<std::string, std::string>, Histogram> latency_;

@@ -317,9 +317,10 @@ TEST(DashboardTest, MetricsParseAsPrometheusTextAndCountWhatTheRecordsSay) {
   EXPECT_EQ(parsed.value("copytrade_up{process=router}", 0.0), 1);
   EXPECT_EQ(parsed.value("copytrade_copy_latency_seconds_count{follower=follower-1,stage=accepted}", 0.0), 2);
   EXPECT_EQ(parsed.value("copytrade_copy_latency_seconds_count{follower=follower-2,stage=accepted}", 0.0), 2);
-  EXPECT_EQ(parsed.value("copytrade_master_orders_total", 0.0), 2);
+  EXPECT_EQ(parsed.value("copytrade_master_orders_total{}", 0.0), 2);
   EXPECT_TRUE(parsed.contains("copytrade_stream_lag_messages{stream=master,subscriber=router}")) << text;
-  EXPECT_TRUE(parsed.contains("copytrade_feed_connected{account=follower-1}")) << text;
+  EXPECT_EQ(parsed.value("copytrade_stream_publisher_up{stream=reports/follower-1,subscriber=dashboard}", 0.0), 1);
+  EXPECT_NE(text.find("# TYPE copytrade_feed_connected gauge"), std::string::npos);
 }
 
 TEST(DashboardTest, BoundElsewhereEveryRequestNeedsTheToken) {

@@ -243,6 +243,22 @@ std::vector<nlohmann::json> Pipeline::Copies(const std::string& account) {
   return out;
 }
 
+nlohmann::json Pipeline::SimGet(const std::string& path) {
+  CURL* curl = curl_easy_init();
+  std::string reply;
+  const std::string url = "http://127.0.0.1:" + std::to_string(port_) + "/sim/v1/" + path;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, +[](char* p, size_t n, size_t m, void* out) {
+    static_cast<std::string*>(out)->append(p, n * m);
+    return n * m;
+  });
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply);
+  const CURLcode rc = curl_easy_perform(curl);
+  curl_easy_cleanup(curl);
+  EXPECT_EQ(rc, CURLE_OK) << url;
+  return nlohmann::json::parse(reply, nullptr, false);
+}
+
 void Pipeline::StartDashboard(const std::string& listen, const std::string& token) {
   AppendConfig("[dashboard]\nlisten = \"" + listen + "\"\n" + (token.empty() ? "" : "token = \"" + token + "\"\n"));
   dashboard = std::make_unique<ChildProcess>(

@@ -75,6 +75,9 @@ class Pipeline {
   std::unique_ptr<ChildProcess> sim, watcher, router;
   std::vector<std::unique_ptr<ChildProcess>> executors;  // index n-1
 
+  // GET /sim/v1/<path> (e.g. "requests": the order writes received); the parsed reply.
+  nlohmann::json SimGet(const std::string& path);
+
   // copytrade-dashboard on `listen` (port 0: any; appends a [dashboard]
   // table, with `token` when given); waits until it listens and sets
   // dashboard_port. After StartSim.

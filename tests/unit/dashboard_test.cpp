@@ -3,7 +3,11 @@
 // may use it (web_security.h).
 #include <gtest/gtest.h>
 
+#include <zmq.hpp>
+
+#include "common/bus/loop.h"
 #include "common/time/clock.h"
+#include "dashboard/control_client.h"
 #include "dashboard/metrics.h"
 #include "dashboard/model.h"
 #include "dashboard/web_security.h"
@@ -151,6 +155,23 @@ TEST_F(ModelTest, RepeatedAndLateReportsNeitherCountTwiceNorGoBack) {
   EXPECT_EQ(model.copies_final().at({"follower-1", "FILLED"}), 1u);
 }
 
+TEST_F(ModelTest, ACopySkippedThenPlacedShowsAndCountsItsFill) {
+  model.ApplyMasterEvent(Master("M8", v1::ORDER_EVENT_FILLED, 10), now);
+  auto skipped = Report("M8", "follower-1", "t8", v1::OUTCOME_SKIPPED, true);
+  skipped.set_reason("partially filled: waiting for the rest");
+  model.ApplyReport(skipped, now);
+  EXPECT_EQ(Row("M8")["copies"]["follower-1"]["state"], "skipped");
+  EXPECT_EQ(model.copies_final().at({"follower-1", "SKIPPED"}), 1u);
+  model.ApplyInstruction(Instruction("M8", "follower-1", "t8", 10), now);
+  EXPECT_EQ(Row("M8")["copies"]["follower-1"]["state"], "routed");
+  model.ApplyReport(Report("M8", "follower-1", "t8", v1::OUTCOME_FILLED, true), now);
+  EXPECT_EQ(Row("M8")["copies"]["follower-1"]["state"], "filled");
+  // As the records keep one record per copy: now FILLED, no longer SKIPPED.
+  EXPECT_EQ(model.copies_final().at({"follower-1", "FILLED"}), 1u);
+  EXPECT_EQ(model.copies_final().at({"follower-1", "SKIPPED"}), 0u);
+  EXPECT_FALSE(model.Snapshot()["followers"][0]["copies_today"].contains("SKIPPED"));
+}
+
 TEST_F(ModelTest, LegsOfOneCopyShowAsOneCell) {
   model.ApplyMasterEvent(Master("M4", v1::ORDER_EVENT_FILLED, 10), now);
   model.ApplyInstruction(Instruction("M4", "follower-1", "a", 1800), now);
@@ -253,6 +274,66 @@ TEST_F(ModelTest, MetricsRenderCountsHistogramsLagAndFeed) {
   EXPECT_TRUE(has("copytrade_broker_errors_total{follower=\"follower-2\",kind=\"rejected\"} 1"));
   EXPECT_TRUE(has("# TYPE copytrade_copy_latency_seconds histogram"));
   EXPECT_EQ(EscapeLabel("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+}
+
+// ---- the router's control socket, from the dashboard's side ------------------
+
+TEST(ControlClient, RequestsGoOneAtATimeAndEachGetsItsReply) {
+  zmq::context_t ctx;
+  bus::Loop loop;
+  zmq::socket_t router(ctx, zmq::socket_type::rep);
+  router.bind("inproc://control-test");
+  std::vector<std::string> asked;
+  loop.AddSocket(router, [&] {
+    zmq::message_t m;
+    if (!router.recv(m, zmq::recv_flags::dontwait)) return;
+    v1::ControlRequest req;
+    req.ParseFromArray(m.data(), static_cast<int>(m.size()));
+    asked.push_back(req.command() + ":" + req.target() + ":" + req.origin());
+    v1::ControlReply reply;
+    reply.set_ok(true);
+    reply.set_message(req.command() + " done");
+    const std::string bytes = reply.SerializeAsString();
+    router.send(zmq::buffer(bytes), zmq::send_flags::none);
+  });
+  ControlClient client(ctx, loop, SystemClock::instance(), "inproc://control-test", std::nullopt);
+  std::vector<std::string> answers;
+  for (const std::string command : {"pause", "resume", "state"}) {
+    v1::ControlRequest req;
+    req.set_command(command);
+    req.set_target("follower-1");
+    client.Send(req, [&](const v1::ControlReply* r, const std::string& error) {
+      answers.push_back(r ? r->message() : "error: " + error);
+      if (answers.size() == 3) loop.Stop();
+    });
+  }
+  loop.After(std::chrono::seconds(10), [&] { loop.Stop(); });
+  loop.Run();
+  EXPECT_EQ(asked, (std::vector<std::string>{"pause:follower-1:dashboard", "resume:follower-1:dashboard",
+                                             "state:follower-1:dashboard"}));
+  EXPECT_EQ(answers, (std::vector<std::string>{"pause done", "resume done", "state done"}));
+}
+
+TEST(ControlClient, ARouterThatDoesNotAnswerFailsTheRequestAndTheNextOneStillGoes) {
+  zmq::context_t ctx;
+  bus::Loop loop;
+  ControlClient client(ctx, loop, SystemClock::instance(), "ipc:///tmp/ct-dashboard-test-nobody.control",
+                       std::nullopt, std::chrono::milliseconds(200));
+  std::vector<std::string> errors;
+  for (int i = 0; i < 2; ++i) {
+    v1::ControlRequest req;
+    req.set_command("state");
+    client.Send(req, [&](const v1::ControlReply* r, const std::string& error) {
+      EXPECT_EQ(r, nullptr);
+      errors.push_back(error);
+      if (errors.size() == 2) loop.Stop();
+    });
+  }
+  loop.After(std::chrono::seconds(10), [&] { loop.Stop(); });
+  loop.Run();
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0], "the router's control socket did not answer");
+  EXPECT_EQ(client.queued(), 0u);
 }
 
 // ---- who may use it ----------------------------------------------------------
