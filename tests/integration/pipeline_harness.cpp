@@ -271,4 +271,57 @@ void Pipeline::StartDashboard(const std::string& listen, const std::string& toke
   dashboard_port = std::stoi(m[1].str());
 }
 
+// ---- the order lifecycle (issue 9) ----
+
+std::string Pipeline::AppPlace(nlohmann::json fields) {
+  const std::string exchange = fields.value("exchange", "NSE");
+  fields["exchange"] = exchange;
+  if (!fields.contains("producttype")) fields["producttype"] = exchange == "NFO" ? "CARRYFORWARD" : "INTRADAY";
+  if (!fields.contains("duration")) fields["duration"] = "DAY";
+  if (!fields.contains("variety"))
+    fields["variety"] = fields.value("ordertype", "").rfind("STOPLOSS", 0) == 0 ? "STOPLOSS" : "NORMAL";
+  const nlohmann::json reply = App("placeOrder", fields);
+  EXPECT_EQ(reply.value("status", false), true) << reply.dump();
+  const auto data = reply.find("data");
+  return data != reply.end() && data->is_object() ? data->value("orderid", "") : "";
+}
+
+nlohmann::json Pipeline::AppModifyWith(const std::string& orderid, nlohmann::json fields) {
+  fields["orderid"] = orderid;
+  if (!fields.contains("variety"))
+    fields["variety"] = fields.value("ordertype", "").rfind("STOPLOSS", 0) == 0 ? "STOPLOSS" : "NORMAL";
+  return App("modifyOrder", fields);
+}
+
+void Pipeline::SimFill(const std::string& orderid, long quantity) {
+  const std::string reply = SimAdmin("fill", nlohmann::json{{"orderid", orderid}, {"quantity", quantity}}.dump());
+  EXPECT_NE(reply.find("\"status\":true"), std::string::npos) << reply;
+}
+
+std::vector<nlohmann::json> Pipeline::SimBook(const std::string& clientcode) {
+  std::vector<nlohmann::json> out;
+  const auto books = SimBooks();
+  if (books.contains(clientcode))
+    for (const auto& row : books[clientcode]) out.push_back(row);
+  return out;
+}
+
+std::vector<nlohmann::json> Pipeline::SimCopies(const std::string& clientcode) {
+  std::vector<nlohmann::json> out;
+  for (auto& row : SimBook(clientcode))
+    if (row.value("ordertag", "").rfind("ct", 0) == 0) out.push_back(row);
+  return out;
+}
+
+long Pipeline::NetAtSim(const std::string& clientcode, const std::string& symbol) {
+  long net = 0;
+  for (const auto& row : SimBook(clientcode)) {
+    if (row.value("tradingsymbol", "") != symbol) continue;
+    const auto& f = row["filledshares"];
+    const long filled = f.is_string() ? std::stol(f.get<std::string>()) : f.get<long>();
+    net += row.value("transactiontype", "") == "SELL" ? -filled : filled;
+  }
+  return net;
+}
+
 }  // namespace ct::testing

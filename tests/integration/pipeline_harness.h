@@ -93,6 +93,25 @@ class Pipeline {
   TempDir dir_;
   int port_ = 0;
   int runs_ = 0;
+
+  // ---- the order lifecycle (issue 9) ----
+ public:
+  // The master places any order in the app, with SmartAPI's placeOrder
+  // fields (variety, ordertype, price, triggerprice, ...; product and
+  // duration default to INTRADAY/CARRYFORWARD and DAY); returns its id.
+  std::string AppPlace(nlohmann::json fields);
+  // The master modifies one of its orders in the app with any fields
+  // (variety, ordertype, price, triggerprice, quantity); the reply envelope.
+  nlohmann::json AppModifyWith(const std::string& orderid, nlohmann::json fields);
+  // POST /sim/v1/fill: `quantity` (0 = all that is left) of a working
+  // order fills at the current price.
+  void SimFill(const std::string& orderid, long quantity);
+  // `clientcode`'s rows in the emulator's books (no login, no rate limit).
+  std::vector<nlohmann::json> SimBook(const std::string& clientcode);
+  // Its rows that are copies (ordertag "ct...").
+  std::vector<nlohmann::json> SimCopies(const std::string& clientcode);
+  // Its net filled quantity of `symbol` at the emulator (+ bought, - sold).
+  long NetAtSim(const std::string& clientcode, const std::string& symbol);
 };
 
 }  // namespace ct::testing
