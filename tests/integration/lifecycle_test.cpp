@@ -55,8 +55,7 @@ PipelineOptions OneFollower(const std::string& toml) {
 
 // ---- complete mode ---------------------------------------------------------------
 
-// Waits for the router's decision routing (router/decision.*, issue 10).
-TEST(LifecycleComplete, DISABLED_APartFillFollowedByACancelCopiesTheFilledPart) {
+TEST(LifecycleComplete, APartFillFollowedByACancelCopiesTheFilledPart) {
   Pipeline p(OneFollower(""));
   p.StartAll();
   p.SetPrice("SBIN-EQ", 800.0);
@@ -121,8 +120,7 @@ TEST(LifecycleComplete, AnOrderPlacedBeforeStartIsNeverCopiedEvenWhenItFillsLate
 
 constexpr char kMirror[] = "[followers.1]\ncopy_mode = \"mirror\"\n";
 
-// Waits for the router's decision routing (router/decision.*, issue 10).
-TEST(LifecycleMirror, DISABLED_ALimitPlacedModifiedTwiceAndCancelledIsMirroredStepByStep) {
+TEST(LifecycleMirror, ALimitPlacedModifiedTwiceAndCancelledIsMirroredStepByStep) {
   Pipeline p(OneFollower(kMirror));
   p.StartAll();
   p.SetPrice("SBIN-EQ", 800.0);
@@ -151,8 +149,7 @@ TEST(LifecycleMirror, DISABLED_ALimitPlacedModifiedTwiceAndCancelledIsMirroredSt
   EXPECT_EQ(p.NetAtSim(kF1, "SBIN-EQ"), 0);
 }
 
-// Waits for the router's decision routing (router/decision.*, issue 10).
-TEST(LifecycleMirror, DISABLED_ATrailingStopLossModifiedThreeTimesIsFollowedThreeTimes) {
+TEST(LifecycleMirror, ATrailingStopLossModifiedThreeTimesIsFollowedThreeTimes) {
   Pipeline p(OneFollower(kMirror));
   p.StartAll();
   p.SetPrice("SBIN-EQ", 800.0);
@@ -181,8 +178,7 @@ TEST(LifecycleMirror, DISABLED_ATrailingStopLossModifiedThreeTimesIsFollowedThre
   EXPECT_EQ(p.SimCopies(kF1).size(), 1u) << "modified, never placed again";
 }
 
-// Waits for the router's decision routing (router/decision.*, issue 10).
-TEST(LifecycleMirror, DISABLED_AModifyAfterTheFollowersCopyFilledIsReportedAndPlacesNothing) {
+TEST(LifecycleMirror, AModifyAfterTheFollowersCopyFilledIsReportedAndPlacesNothing) {
   Pipeline p(OneFollower(kMirror));
   p.StartAll();
   p.SetPrice("SBIN-EQ", 800.0);
@@ -235,8 +231,7 @@ void MasterTrades(Pipeline& p, const std::vector<std::pair<std::string, long>>& 
   }
 }
 
-// Waits for the router's decision routing (router/decision.*, issue 10).
-TEST(LifecycleExits, DISABLED_OneAndAHalfTimesFollowerEntersTwiceAndLeavesFlatNotShort) {
+TEST(LifecycleExits, OneAndAHalfTimesFollowerEntersTwiceAndLeavesFlatNotShort) {
   Pipeline p(OneFollower("[followers.1]\nquantity_rule = \"multiplier\"\nmultiplier = 1.5\n"));
   p.StartAll();
   // 1.5 x 75 = 112.5 -> 75 each (whole lots); SELL 150 takes the master flat.
