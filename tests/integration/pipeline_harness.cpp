@@ -243,4 +243,19 @@ std::vector<nlohmann::json> Pipeline::Copies(const std::string& account) {
   return out;
 }
 
+std::string Pipeline::Control(const std::string& command, const std::vector<std::string>& args, int* exit_code) {
+  std::vector<std::string> argv{command, "--config", config()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Run(argv, exit_code);
+}
+
+std::vector<nlohmann::json> Pipeline::SimCopies(const std::string& clientcode) {
+  std::vector<nlohmann::json> out;
+  const auto books = SimBooks();
+  if (!books.contains(clientcode)) return out;
+  for (const auto& row : books[clientcode])
+    if (row.value("ordertag", "").rfind("ct", 0) == 0) out.push_back(row);
+  return out;
+}
+
 }  // namespace ct::testing

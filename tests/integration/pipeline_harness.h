@@ -75,6 +75,14 @@ class Pipeline {
   std::unique_ptr<ChildProcess> sim, watcher, router;
   std::vector<std::unique_ptr<ChildProcess>> executors;  // index n-1
 
+  // `copytrade <command> --config ... [args]` (pending, approve, pause, ...):
+  // its output; the exit code in `exit_code`.
+  std::string Control(const std::string& command, const std::vector<std::string>& args = {},
+                      int* exit_code = nullptr);
+  // The copies (ordertag "ct...") in the emulator's book of `clientcode`
+  // ("F101"), read through the admin API (no login, no rate limit).
+  std::vector<nlohmann::json> SimCopies(const std::string& clientcode);
+
  private:
   void WriteConfig();
   // POST /sim/v1/app/<op> as the master; the reply envelope.
