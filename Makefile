@@ -11,7 +11,7 @@ JOBS ?= $(shell nproc)
 DEBIAN_PACKAGES := build-essential cmake pkg-config cppzmq-dev libzmq3-dev libprotobuf-dev \
   protobuf-compiler libcurl4-openssl-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev \
   nlohmann-json3-dev libsqlite3-dev libssl-dev libboost-dev libtomlplusplus-dev supervisor \
-  python3 curl
+  python3 curl chromium python3-prometheus-client
 
 .PHONY: all deps configure build test demo bench chaos clean
 

@@ -17,6 +17,8 @@ secret() { head -c 20 /dev/urandom | base32 | tr -d '=\n'; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 export CT_SIM_PORT=$(free_port)
+CT_DASHBOARD_PORT=$(free_port)
+CT_DASHBOARD_URL="http://127.0.0.1:$CT_DASHBOARD_PORT/"
 CONF="$CT_HOME/supervisord.conf"
 ctl() { supervisorctl -c "$CONF" "$@"; }
 
@@ -77,6 +79,9 @@ file = "$REPO/sim/data/OpenAPIScripMaster.json"   # the emulator's instruments
 [paths]
 state_dir = "$CT_HOME/state"
 records_dir = "$REPO/logs"
+
+[dashboard]
+listen = "127.0.0.1:$CT_DASHBOARD_PORT"
 TOML
 CT="$CT_BIN/copytrade"
 ARGS=(--config "$CT_HOME/copytrade.toml" --env "$CT_HOME/.env")
@@ -102,7 +107,9 @@ for n in $(seq "$CT_FOLLOWERS"); do
   wait_for 15 "executor $n" grep -q "executor up" "$CT_HOME/logs/executor-$n.log"
 done
 wait_for 15 "the watcher" grep -q "watching master" "$CT_HOME/logs/watcher.log"
+wait_for 15 "the dashboard" curl -sf -o /dev/null "$CT_DASHBOARD_URL"
 ctl status
+say "dashboard: $CT_DASHBOARD_URL (live copies, pause/resume, /metrics)"
 say "copytrade validate against the running deployment (real logins; its endpoints are in use)"
 "$CT" validate "${ARGS[@]}" || true
 
@@ -152,6 +159,13 @@ say "follower order books at the broker"
 for n in $(seq "$CT_FOLLOWERS"); do
   echo "follower-$n:"; "$CT" orders "${ARGS[@]}" --account "follower-$n"
 done
+
+# With a person at a terminal, the dashboard stays up to be looked at; in CI
+# (no terminal) the demo goes straight on.
+if [ -t 0 ] && [ -t 1 ] && [ -z "${CI:-}" ]; then
+  say "the dashboard is still up at $CT_DASHBOARD_URL — press Enter to stop everything"
+  read -r _ || true
+fi
 
 say "stopping"
 ctl shutdown >/dev/null

@@ -132,8 +132,8 @@ Step Copy::Start(int64_t now_ns) {
 
   const bool market_type = o.ordertype() == "MARKET";
   const bool stop_market = o.ordertype() == "STOPLOSS_MARKET";
-  const bool marketable = ci.execution() == v1::EXECUTION_MARKETABLE ||
-                          (ci.execution() == v1::EXECUTION_UNSPECIFIED && market_type);
+  // A MARKET order cannot rest: it is marketable whatever the instruction says.
+  const bool marketable = ci.execution() == v1::EXECUTION_MARKETABLE || market_type;
   const int64_t tick = ctx_.instrument.tick_paise;
   if (marketable) {
     rec_.set_marketable(true);
@@ -416,16 +416,40 @@ Step Copy::OnModified(const smartapi::Result<smartapi::PlacedOrder>& result, int
   rec_.set_await(v1::COPY_AWAIT_NOTHING);
   step.changed = true;
   if (done()) return step;
+  const bool mirrored = rec_.has_mirror_in_flight();
   if (result.ok()) {
     rec_.set_modifications(rec_.modifications() + 1);
     rec_.set_limit_price(rec_.modify_price());
-    if (rec_.modify_trigger() > 0) rec_.set_trigger_price(rec_.modify_trigger());
+    rec_.set_trigger_price(rec_.modify_trigger());
     if (rec_.modify_quantity() > 0) rec_.set_quantity(rec_.modify_quantity());
-    if (!rec_.modify_ordertype().empty()) rec_.set_ordertype(rec_.modify_ordertype());
+    if (!rec_.modify_ordertype().empty()) {
+      rec_.set_ordertype(rec_.modify_ordertype());
+      rec_.set_variety(rec_.modify_ordertype() == "STOPLOSS_LIMIT" ? "STOPLOSS" : "NORMAL");
+    }
+    if (mirrored) {
+      const std::string master_type = rec_.mirror_in_flight().order().ordertype();
+      rec_.set_converted_stop(master_type == "STOPLOSS_MARKET");
+      if (master_type == "MARKET" && !rec_.marketable()) {
+        // The master made its order a market order: chase it from now on.
+        rec_.set_marketable(true);
+        ScheduleWork(now_ns);
+      }
+      rec_.clear_mirror_in_flight();
+    }
     step = Progress(std::move(step), v1::OUTCOME_MODIFIED, now_ns);
   } else {
     const auto kind = result.error().kind;
     rec_.set_broker_text(result.error().ToString());
+    if (mirrored) {
+      // Refused (the order filled or ended meanwhile, a price outside the
+      // band): the master's change is not on the follower's order. Said so
+      // once, under the instruction's own key; the read below tells the
+      // copy's own end.
+      step.reports.push_back(InstructionReport(rec_.mirror_in_flight(), rec_.mirror_seq(), v1::OUTCOME_SKIPPED,
+                                               "the follower's order was not modified: " + result.error().ToString(),
+                                               now_ns));
+      rec_.clear_mirror_in_flight();
+    }
     // Refused (already filled or cancelled, outside the band) or unknown:
     // the broker's view says which; throttled or unreachable: the next
     // chase tries again.
@@ -673,6 +697,97 @@ Step Copy::Cancel(const std::string& reason, int64_t now_ns) {
     return step;
   }
   return SendCancel(std::move(step), reason, now_ns);
+}
+
+// ---- mirror mode -----------------------------------------------------------------
+
+std::string InstructionKey(const v1::CopyInstruction& ci, uint64_t seq) {
+  if (!ci.ordertag().empty() && ci.ordertag() != ci.target_ordertag()) return ci.ordertag();
+  return ci.target_ordertag() + (ci.action() == v1::COPY_ACTION_CANCEL ? "/c" : "/m") + std::to_string(seq);
+}
+
+Step Copy::Mirror(const v1::CopyInstruction& mi, uint64_t seq, int64_t now_ns) {
+  Step step;
+  if (done()) return step;
+  step.changed = true;
+  // Only the latest state of the master's order matters: a modify still
+  // waiting is replaced, not queued.
+  *rec_.mutable_pending_modify() = mi;
+  rec_.set_pending_modify_seq(seq);
+  rec_.set_last_instruction_seq(seq);
+  step = Poll(std::move(step), now_ns);
+  return step;
+}
+
+Step Copy::Poll(Step step, int64_t now_ns) {
+  if (done() || rec_.await() != v1::COPY_AWAIT_NOTHING || rec_.orderid().empty()) return step;
+  if (rec_.phase() != v1::COPY_PHASE_WORKING) return step;
+  if (rec_.pending_cancel()) return SendCancel(std::move(step), rec_.pending_cancel_reason(), now_ns);
+  if (!rec_.has_pending_modify()) return step;
+  step.changed = true;
+  const v1::CopyInstruction mi = rec_.pending_modify();
+  const uint64_t seq = rec_.pending_modify_seq();
+  rec_.clear_pending_modify();
+  const auto& o = mi.order();
+  const int64_t tick = ctx_.instrument.tick_paise;
+  const std::string type = o.ordertype().empty() ? rec_.ordertype() : o.ordertype();
+  smartapi::ModifyRequest m = ModifyRequestFor(rec_.limit_price());
+  m.quantity = o.quantity() > 0 ? o.quantity() : rec_.quantity();
+  if (type == "STOPLOSS_LIMIT") {
+    m.ordertype = "STOPLOSS_LIMIT";
+    m.price = RoundToTick(o.price(), tick);
+    m.triggerprice = RoundToTick(o.triggerprice(), tick);
+  } else if (type == "STOPLOSS_MARKET") {
+    // As at placement: an SL-limit priced off the trigger.
+    const double trigger = RoundToTick(o.triggerprice(), tick);
+    m.ordertype = "STOPLOSS_LIMIT";
+    m.triggerprice = trigger;
+    m.price = MarketableLimit({buy(), trigger, BufferPct(ctx_.execution.limit_buffer, ctx_.instrument.segment), tick,
+                               SafeBand(LppBand(o.exchange(), ctx_.instrument.segment, trigger), tick),
+                               SlippageCap(buy(), trigger, ctx_.execution.max_slippage_pct)})
+                  .price;
+  } else if (type == "MARKET") {
+    // Never MARKET from the API: a marketable LIMIT, chased from now on.
+    const double reference = mi.reference_price() > 0 ? mi.reference_price() : rec_.reference_price();
+    m.ordertype = "LIMIT";
+    m.triggerprice = 0;
+    m.price = MarketableLimit({buy(), reference, BufferPct(ctx_.execution.limit_buffer, ctx_.instrument.segment), tick,
+                               SafeBand(LppBand(o.exchange(), ctx_.instrument.segment, reference), tick),
+                               SlippageCap(buy(), MasterPrice(), ctx_.execution.max_slippage_pct)})
+                  .price;
+  } else {
+    m.ordertype = "LIMIT";
+    m.price = RoundToTick(o.price(), tick);
+    m.triggerprice = 0;
+  }
+  m.variety = m.ordertype == "STOPLOSS_LIMIT" ? "STOPLOSS" : "NORMAL";
+  const bool same = !DiffersByTick(m.price, rec_.limit_price(), tick) &&
+                    !DiffersByTick(m.triggerprice, rec_.trigger_price(), tick) && m.quantity == rec_.quantity() &&
+                    m.ordertype == rec_.ordertype();
+  if (same) return step;  // nothing the follower's order does not already have
+  *rec_.mutable_mirror_in_flight() = mi;
+  rec_.set_mirror_seq(seq);
+  return SendModify(std::move(step), m, now_ns);
+}
+
+Step Copy::Poll(int64_t now_ns) { return Poll(Step{}, now_ns); }
+
+Step Copy::Skip(const std::string& reason, int64_t now_ns) {
+  rec_.set_quantity(rec_.instruction().order().quantity());
+  return Finish(Step{}, v1::OUTCOME_SKIPPED, "", reason, now_ns);
+}
+
+v1::ExecutionReport Copy::InstructionReport(const v1::CopyInstruction& mi, uint64_t seq, v1::Outcome outcome,
+                                            const std::string& reason, int64_t now_ns) const {
+  v1::ExecutionReport r = Report(outcome, now_ns);
+  r.set_ordertag(InstructionKey(mi, seq));
+  r.set_target_ordertag(ordertag());
+  r.set_action(mi.action());
+  r.set_instruction_seq(seq);
+  r.set_final(true);
+  r.set_reason(reason);
+  r.set_error_text(reason);
+  return r;
 }
 
 // ---- reports -------------------------------------------------------------------

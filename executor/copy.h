@@ -41,6 +41,8 @@ namespace ct::executor {
 struct InstrumentInfo {
   int64_t tick_paise = 5;
   Segment segment = Segment::kEquity;
+  int64_t lot_size = 0;         // 0: unknown (the order's lotsize, else 1)
+  int64_t freeze_quantity = 0;  // most units per order; 0: no limit known
 };
 
 struct CopyContext {
@@ -97,7 +99,22 @@ class Copy {
   // Cancel what is left (stop-all, a mirrored master cancel); `reason` is
   // reported. Before the order id is known the cancel waits for it.
   Step Cancel(const std::string& reason, int64_t now_ns);
+  // Mirror mode: the master modified its order (price, trigger, quantity
+  // already sized, order type in `instruction.order()`). Applied with
+  // modifyOrder once the order is working at the broker and no other call
+  // is in flight; a newer modify replaces one still waiting. A copy that
+  // has ended is not the Copy's business (the executor reports it).
+  Step Mirror(const copytrade::v1::CopyInstruction& instruction, uint64_t seq, int64_t now_ns);
+  // Not placed, for `reason` (exit sizing, risk caps): a final SKIPPED.
+  Step Skip(const std::string& reason, int64_t now_ns);
+  // Sends what waits for the copy to be free (a mirrored modify, a
+  // cancel); the executor calls it after every input.
+  Step Poll(int64_t now_ns);
 
+  // A final report of a MODIFY / CANCEL instruction itself (own key).
+  copytrade::v1::ExecutionReport InstructionReport(const copytrade::v1::CopyInstruction& instruction, uint64_t seq,
+                                                   copytrade::v1::Outcome outcome, const std::string& reason,
+                                                   int64_t now_ns) const;
   const copytrade::v1::CopyRecord& record() const { return rec_; }
   const std::string& ordertag() const { return rec_.instruction().ordertag(); }
   bool done() const { return rec_.phase() == copytrade::v1::COPY_PHASE_DONE; }
@@ -109,6 +126,7 @@ class Copy {
   bool Stale(int64_t now_ns, int64_t* age_ms) const;
   Step Place(Step step, int64_t now_ns);
   Step PriceAndPlace(Step step, double reference, int64_t now_ns);
+  Step Poll(Step step, int64_t now_ns);
   Step Look(Step step);
   Step Read(Step step, int64_t now_ns);
   // Applies the broker's view of the order; finishes the copy when final.
@@ -127,6 +145,11 @@ class Copy {
   CopyContext ctx_;
   copytrade::v1::CopyRecord rec_;
 };
+
+// The key of a MODIFY / CANCEL instruction's own report (records are kept
+// per key, so it must not be the copy's ordertag): the instruction's
+// ordertag when it has its own, else "<target>/m<seq>" or "/c<seq>".
+std::string InstructionKey(const copytrade::v1::CopyInstruction& instruction, uint64_t seq);
 
 // The order as copytrade sends it, from an instruction's order: variety,
 // product and the rest as the master's, duration DAY, quantity sized.

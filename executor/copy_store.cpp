@@ -8,6 +8,11 @@ CopyStore::CopyStore(bus::Journal& journal) : journal_(journal) {
       "CREATE TABLE IF NOT EXISTS copies(ordertag TEXT PRIMARY KEY, seq INTEGER NOT NULL, done INTEGER NOT NULL,"
       " record BLOB NOT NULL, updated_ns INTEGER NOT NULL)");
   journal_.Exec("CREATE INDEX IF NOT EXISTS copies_open ON copies(done, seq)");
+  journal_.Exec(
+      "CREATE TABLE IF NOT EXISTS copy_masters(ordertag TEXT PRIMARY KEY, master_order_id TEXT NOT NULL)");
+  journal_.Exec("CREATE INDEX IF NOT EXISTS copy_masters_by_master ON copy_masters(master_order_id)");
+  save_master_ = std::make_unique<bus::Statement>(
+      journal_.db(), "INSERT OR IGNORE INTO copy_masters(ordertag, master_order_id) VALUES(?,?)");
   exists_ = std::make_unique<bus::Statement>(journal_.db(), "SELECT COUNT(*) FROM copies WHERE ordertag=?");
   load_ = std::make_unique<bus::Statement>(journal_.db(), "SELECT record FROM copies WHERE ordertag=?");
   save_ = std::make_unique<bus::Statement>(
@@ -38,6 +43,31 @@ void CopyStore::Save(const v1::CopyRecord& record, int64_t now_ns) {
       .Bind(5, now_ns);
   save_->Step();
   save_->Reset();
+  save_master_->Bind(1, record.instruction().ordertag()).Bind(2, record.instruction().master_order_id());
+  save_master_->Step();
+  save_master_->Reset();
+}
+
+std::vector<std::string> CopyStore::OfMaster(const std::string& master_order_id) {
+  std::vector<std::string> out;
+  bus::Statement q(journal_.db(), "SELECT ordertag FROM copy_masters WHERE master_order_id=? ORDER BY ordertag");
+  q.Bind(1, master_order_id);
+  while (q.Step()) out.push_back(q.Text(0));
+  return out;
+}
+
+std::map<std::string, int64_t> CopyStore::FinalCountsSince(int64_t since_ns) {
+  std::map<std::string, int64_t> out;
+  bus::Statement q(journal_.db(), "SELECT record FROM copies WHERE done=1 AND updated_ns>=?");
+  q.Bind(1, since_ns);
+  while (q.Step()) {
+    v1::CopyRecord r;
+    if (!r.ParseFromString(q.Blob(0))) continue;
+    std::string name = v1::Outcome_Name(r.final_report().outcome());
+    if (name.rfind("OUTCOME_", 0) == 0) name = name.substr(8);
+    ++out[name];
+  }
+  return out;
 }
 
 std::vector<v1::CopyRecord> CopyStore::Unfinished() {

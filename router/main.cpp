@@ -2,6 +2,7 @@
 // follower out, execution reports in, session records written.
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "common/alerts/alerts.h"
@@ -13,7 +14,9 @@
 #include "common/instruments/load.h"
 #include "common/log/log.h"
 #include "router/control_server.h"
+#include "router/records_reader.h"
 #include "router/router.h"
+#include "router/summary.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"copytrade-router: applies filters and quantity rules per follower"};
@@ -112,5 +115,11 @@ int main(int argc, char** argv) {
   status.Write();
   records.Write();
   lg->info("router stopped; records in {}", records.file());
+  // The seed's session summary on stop (`copytrade report` prints the same).
+  std::fputs(ct::router::SummaryText(ct::router::Summarize(ct::router::ReadRecordsFile(records.file())),
+                                     "COPY TRADING SESSION SUMMARY", records.file())
+                 .c_str(),
+             stdout);
+  std::fflush(stdout);
   return 0;
 }

@@ -140,6 +140,17 @@ std::string RenderSupervisord(const config::Settings& s, const std::vector<Place
       << "redirect_stderr=true\nstdout_logfile=" << logs << "/" << p.name << ".log\n"
       << "stdout_logfile_maxbytes=50MB\nstdout_logfile_backups=10\n";
   }
+  // The dashboard runs where the router runs: it uses the router's control socket.
+  for (const auto& p : processes) {
+    if (p.role != PlacedProcess::Role::kRouter) continue;
+    o << "\n[program:dashboard]\ncommand=" << Word(layout.bin_dir + "/copytrade-dashboard") << config_args << "\n"
+      << "directory=" << home << "\npriority=40\nautostart=true\nautorestart=unexpected\n"
+      << "exitcodes=0," << config::kConfigErrorExitCode << "," << startup::kFailClosedExitCode << "\n"
+      << "startsecs=1\nstartretries=3\n"
+      << "stopsignal=TERM\nstopwaitsecs=" << stopwait << "\nstopasgroup=true\nkillasgroup=true\n"
+      << "redirect_stderr=true\nstdout_logfile=" << logs << "/dashboard.log\n"
+      << "stdout_logfile_maxbytes=50MB\nstdout_logfile_backups=10\n";
+  }
   return o.str();
 }
 

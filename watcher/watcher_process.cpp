@@ -4,10 +4,12 @@
 
 #include <optional>
 
+#include "common/alerts/alerts.h"
 #include "common/bus/status.h"
 #include "common/log/log.h"
 #include "common/orderfeed/order_feed.h"
 #include "common/startup/broker_client.h"
+#include "common/startup/login.h"
 #include "common/startup/process.h"
 #include "watcher/watcher.h"
 
@@ -19,10 +21,7 @@ int RunWatcher(const config::Loaded& cfg, const startup::BusSecurity& security) 
   auto& clock = SystemClock::instance();
   const auto& c = cfg.env.master->credentials;
   auto client = startup::MakeBrokerClient(*cfg.env.master, cfg.settings.broker, clock);
-  if (auto session = client->Login(); !session.ok()) {
-    lg->critical("master login ({}) failed: {}", c.client_id, session.error().ToString());
-    return 1;
-  }
+  if (!startup::LoginOrAlert(*client, cfg.settings, cfg.env, "watcher", "master " + c.client_id).ok()) return 1;
   lg->info("logged in to the master account {}", c.client_id);
   ClientMasterAccount account(*client);
 
@@ -42,6 +41,7 @@ int RunWatcher(const config::Loaded& cfg, const startup::BusSecurity& security) 
   status.Watch(publisher);
   status.Set("master", c.client_id);
   status.Set("order_feed_connected", false);
+  status.Set("feed_connected", false);
   auto begun = watcher.Begin(account);
   if (!begun.ok()) {
     lg->critical("cannot read the master order book for the baseline: {}", begun.error().ToString());
@@ -66,6 +66,7 @@ int RunWatcher(const config::Loaded& cfg, const startup::BusSecurity& security) 
     }
     watcher.OnPushes(burst);
   };
+  bool feed_connected = false;
   orderfeed::OrderFeedClient feed(
       {cfg.settings.broker.ws_url, c.api_key, c.client_id},
       {[&account] { return account.token(); },
@@ -78,8 +79,31 @@ int RunWatcher(const config::Loaded& cfg, const startup::BusSecurity& security) 
            loop.Post(drain);
          }
        },
-       [&](bool connected) { loop.Post([&status, connected] { status.Set("order_feed_connected", connected); }); }});
+       [&](bool connected) {
+         loop.Post([&, connected] {
+           feed_connected = connected;
+           status.Set("order_feed_connected", connected);
+           status.Set("feed_connected", connected);
+         });
+       }});
   if (cfg.settings.order_feed) feed.Start();
+
+  // The order feed down longer than feed_down_alert_s is an alert (once
+  // per outage); the poll still sees every change, seconds later.
+  alerts::AlertSender alert_sender(alerts::ResolveAlertSettings(cfg.settings, cfg.env), "watcher", clock);
+  alerts::FeedDownAlarm feed_alarm(std::chrono::seconds(cfg.settings.alerts.feed_down_alert_s));
+  int64_t last_poll_ns = 0;  // wall time of the last order book answered
+  loop.Every(std::chrono::seconds(1), [&] {
+    status.Set("last_poll_ns", last_poll_ns);
+    status.Set("last_poll_age_ms", last_poll_ns ? (clock.wall_ns() - last_poll_ns) / 1'000'000 : -1);
+    if (!cfg.settings.order_feed) return;
+    if (feed_alarm.Update(feed_connected, clock.steady()))
+      alert_sender.Send(alerts::kind::kFeedDown,
+                  "master " + c.client_id + ": order feed down for " +
+                      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                         feed_alarm.down_for(clock.steady())).count()) +
+                      " s; the order book poll carries on");
+  });
 
   Poller poller(clock, std::chrono::milliseconds(cfg.settings.poll_interval_ms), [&] {
     // Stamped before the request: the snapshot holds what the broker had at
@@ -90,7 +114,10 @@ int RunWatcher(const config::Loaded& cfg, const startup::BusSecurity& security) 
       lg->warn("order book poll failed: {}", book.error().ToString());
       return;
     }
-    loop.Post([&watcher, snapshot = std::move(book).value(), sent] { watcher.OnPoll(snapshot, sent); });
+    loop.Post([&watcher, &last_poll_ns, &clock, snapshot = std::move(book).value(), sent] {
+      last_poll_ns = clock.wall_ns();
+      watcher.OnPoll(snapshot, sent);
+    });
   });
   lg->info("watching master {} every {} ms", c.client_id, cfg.settings.poll_interval_ms);
   status.Write();

@@ -4,5 +4,5 @@
 # a PIN of 0000 through the whole pipeline.
 ct_add_test(ops_integration_tests
             SOURCES ${CMAKE_CURRENT_LIST_DIR}/ops_test.cpp ${CMAKE_CURRENT_LIST_DIR}/pipeline_harness.cpp
-            LIBS ct_test_support ct_totp nlohmann_json::nlohmann_json CURL::libcurl
+            LIBS ct_test_support ct_totp router_lib nlohmann_json::nlohmann_json CURL::libcurl
             LABELS integration)

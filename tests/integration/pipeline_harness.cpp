@@ -243,19 +243,91 @@ std::vector<nlohmann::json> Pipeline::Copies(const std::string& account) {
   return out;
 }
 
-std::string Pipeline::Control(const std::string& command, const std::vector<std::string>& args, int* exit_code) {
-  std::vector<std::string> argv{command, "--config", config()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return Run(argv, exit_code);
+nlohmann::json Pipeline::SimGet(const std::string& path) {
+  CURL* curl = curl_easy_init();
+  std::string reply;
+  const std::string url = "http://127.0.0.1:" + std::to_string(port_) + "/sim/v1/" + path;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, +[](char* p, size_t n, size_t m, void* out) {
+    static_cast<std::string*>(out)->append(p, n * m);
+    return n * m;
+  });
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply);
+  const CURLcode rc = curl_easy_perform(curl);
+  curl_easy_cleanup(curl);
+  EXPECT_EQ(rc, CURLE_OK) << url;
+  return nlohmann::json::parse(reply, nullptr, false);
+}
+
+void Pipeline::StartDashboard(const std::string& listen, const std::string& token) {
+  AppendConfig("[dashboard]\nlisten = \"" + listen + "\"\n" + (token.empty() ? "" : "token = \"" + token + "\"\n"));
+  dashboard = std::make_unique<ChildProcess>(
+      std::vector<std::string>{BinPath("copytrade-dashboard"), "--config", config(), "--env", env()},
+      dir_ / "dashboard.log");
+  ASSERT_TRUE(dashboard->WaitForLog("dashboard listening on http://")) << dashboard->Log();
+  std::smatch m;
+  const std::string log = dashboard->Log();
+  ASSERT_TRUE(std::regex_search(log, m, std::regex("listening on http://[^:]+:([0-9]+)/")));
+  dashboard_port = std::stoi(m[1].str());
+}
+
+// ---- the order lifecycle (issue 9) ----
+
+std::string Pipeline::AppPlace(nlohmann::json fields) {
+  const std::string exchange = fields.value("exchange", "NSE");
+  fields["exchange"] = exchange;
+  if (!fields.contains("producttype")) fields["producttype"] = exchange == "NFO" ? "CARRYFORWARD" : "INTRADAY";
+  if (!fields.contains("duration")) fields["duration"] = "DAY";
+  if (!fields.contains("variety"))
+    fields["variety"] = fields.value("ordertype", "").rfind("STOPLOSS", 0) == 0 ? "STOPLOSS" : "NORMAL";
+  const nlohmann::json reply = App("placeOrder", fields);
+  EXPECT_EQ(reply.value("status", false), true) << reply.dump();
+  const auto data = reply.find("data");
+  return data != reply.end() && data->is_object() ? data->value("orderid", "") : "";
+}
+
+nlohmann::json Pipeline::AppModifyWith(const std::string& orderid, nlohmann::json fields) {
+  fields["orderid"] = orderid;
+  if (!fields.contains("variety"))
+    fields["variety"] = fields.value("ordertype", "").rfind("STOPLOSS", 0) == 0 ? "STOPLOSS" : "NORMAL";
+  return App("modifyOrder", fields);
+}
+
+void Pipeline::SimFill(const std::string& orderid, long quantity) {
+  const std::string reply = SimAdmin("fill", nlohmann::json{{"orderid", orderid}, {"quantity", quantity}}.dump());
+  EXPECT_NE(reply.find("\"status\":true"), std::string::npos) << reply;
+}
+
+std::vector<nlohmann::json> Pipeline::SimBook(const std::string& clientcode) {
+  std::vector<nlohmann::json> out;
+  const auto books = SimBooks();
+  if (books.contains(clientcode))
+    for (const auto& row : books[clientcode]) out.push_back(row);
+  return out;
 }
 
 std::vector<nlohmann::json> Pipeline::SimCopies(const std::string& clientcode) {
   std::vector<nlohmann::json> out;
-  const auto books = SimBooks();
-  if (!books.contains(clientcode)) return out;
-  for (const auto& row : books[clientcode])
+  for (auto& row : SimBook(clientcode))
     if (row.value("ordertag", "").rfind("ct", 0) == 0) out.push_back(row);
   return out;
+}
+
+long Pipeline::NetAtSim(const std::string& clientcode, const std::string& symbol) {
+  long net = 0;
+  for (const auto& row : SimBook(clientcode)) {
+    if (row.value("tradingsymbol", "") != symbol) continue;
+    const auto& f = row["filledshares"];
+    const long filled = f.is_string() ? std::stol(f.get<std::string>()) : f.get<long>();
+    net += row.value("transactiontype", "") == "SELL" ? -filled : filled;
+  }
+  return net;
+}
+
+std::string Pipeline::Control(const std::string& command, const std::vector<std::string>& args, int* exit_code) {
+  std::vector<std::string> argv{command, "--config", config()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Run(argv, exit_code);
 }
 
 }  // namespace ct::testing

@@ -75,13 +75,15 @@ class Pipeline {
   std::unique_ptr<ChildProcess> sim, watcher, router;
   std::vector<std::unique_ptr<ChildProcess>> executors;  // index n-1
 
-  // `copytrade <command> --config ... [args]` (pending, approve, pause, ...):
-  // its output; the exit code in `exit_code`.
-  std::string Control(const std::string& command, const std::vector<std::string>& args = {},
-                      int* exit_code = nullptr);
-  // The copies (ordertag "ct...") in the emulator's book of `clientcode`
-  // ("F101"), read through the admin API (no login, no rate limit).
-  std::vector<nlohmann::json> SimCopies(const std::string& clientcode);
+  // GET /sim/v1/<path> (e.g. "requests": the order writes received); the parsed reply.
+  nlohmann::json SimGet(const std::string& path);
+
+  // copytrade-dashboard on `listen` (port 0: any; appends a [dashboard]
+  // table, with `token` when given); waits until it listens and sets
+  // dashboard_port. After StartSim.
+  void StartDashboard(const std::string& listen = "127.0.0.1:0", const std::string& token = "");
+  std::unique_ptr<ChildProcess> dashboard;
+  int dashboard_port = 0;
 
  private:
   void WriteConfig();
@@ -91,6 +93,29 @@ class Pipeline {
   TempDir dir_;
   int port_ = 0;
   int runs_ = 0;
+
+  // ---- the order lifecycle (issue 9) ----
+ public:
+  // The master places any order in the app, with SmartAPI's placeOrder
+  // fields (variety, ordertype, price, triggerprice, ...; product and
+  // duration default to INTRADAY/CARRYFORWARD and DAY); returns its id.
+  std::string AppPlace(nlohmann::json fields);
+  // The master modifies one of its orders in the app with any fields
+  // (variety, ordertype, price, triggerprice, quantity); the reply envelope.
+  nlohmann::json AppModifyWith(const std::string& orderid, nlohmann::json fields);
+  // POST /sim/v1/fill: `quantity` (0 = all that is left) of a working
+  // order fills at the current price.
+  void SimFill(const std::string& orderid, long quantity);
+  // `clientcode`'s rows in the emulator's books (no login, no rate limit).
+  std::vector<nlohmann::json> SimBook(const std::string& clientcode);
+  // Its rows that are copies (ordertag "ct...").
+  std::vector<nlohmann::json> SimCopies(const std::string& clientcode);
+  // `copytrade <command> --config ... [args]` (pending, approve, pause, ...):
+  // its output; the exit code in `exit_code`.
+  std::string Control(const std::string& command, const std::vector<std::string>& args = {},
+                      int* exit_code = nullptr);
+  // Its net filled quantity of `symbol` at the emulator (+ bought, - sold).
+  long NetAtSim(const std::string& clientcode, const std::string& symbol);
 };
 
 }  // namespace ct::testing

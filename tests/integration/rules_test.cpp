@@ -196,9 +196,7 @@ TEST(Rules, StopAllCancelsAnOpenCopyAtTheBroker) {
   EXPECT_EQ(p.SimCopies("F101").size(), 1u);
 }
 
-// Needs the executor's FollowerState (day P&L from getPosition) on its
-// reports stream: the lifecycle branch adds it.
-TEST(Rules, DISABLED_DailyLossLimitAfterAPriceMoveSkipsEntriesAndCopiesExits) {
+TEST(Rules, DailyLossLimitAfterAPriceMoveSkipsEntriesAndCopiesExits) {
   Pipeline p({.followers = 1, .extra_toml = "[followers.1]\ndaily_loss_limit = 100\n", .sim_args = {}});
   p.StartAll();
   p.SetPrice("SBIN-EQ", 800.0);

@@ -140,6 +140,8 @@ class FakeBroker : public FollowerBroker {
     }
     o->set_price(m.price);
     o->set_quantity(m.quantity);
+    o->set_triggerprice(m.triggerprice);
+    o->set_ordertype(m.ordertype);
     Evaluate(*o);
     smartapi::PlacedOrder ids{"", o->orderid(), o->uniqueorderid()};
     Later([done, ids] { done(ids); });
@@ -182,7 +184,13 @@ class FakeBroker : public FollowerBroker {
     Later([done, l] { done(l); });
   }
   void GetPositions(Done<std::vector<smartapi::Position>> done) override {
-    Later([done] { done(std::vector<smartapi::Position>{}); });
+    ++position_calls;
+    if (positions_down) {
+      Later([done] { done(Error{ErrorKind::kTransport, "", "down", 0}); });
+      return;
+    }
+    auto rows = positions;
+    Later([done, rows] { done(rows); });
   }
 
   // Runs queued completions (and what they queue) until none are left.
@@ -225,6 +233,9 @@ class FakeBroker : public FollowerBroker {
   bool fills = true;
   bool book_down = false;
   int place_calls = 0, modify_calls = 0, cancel_calls = 0, book_calls = 0, details_calls = 0, ltp_calls = 0;
+  std::vector<smartapi::Position> positions;  // what getPosition answers
+  bool positions_down = false;
+  int position_calls = 0;
 
  private:
   void Later(std::function<void()> f) { queue.push_back(std::move(f)); }
@@ -275,11 +286,15 @@ class FakeBroker : public FollowerBroker {
 class FakeOutbox : public ReportOutbox {
  public:
   void Stage(const v1::ExecutionReport& r) override { staged.push_back(r); }
+  void StageState(const v1::FollowerState& s) override { staged_states.push_back(s); }
   void Flush() override {
     sent.insert(sent.end(), staged.begin(), staged.end());
     staged.clear();
+    states.insert(states.end(), staged_states.begin(), staged_states.end());
+    staged_states.clear();
   }
   std::vector<v1::ExecutionReport> staged, sent;
+  std::vector<v1::FollowerState> staged_states, states;
 };
 
 class ExecutorTest : public ::testing::Test {
@@ -287,7 +302,10 @@ class ExecutorTest : public ::testing::Test {
   void SetUp() override { journal_ = std::move(bus::Journal::Open(dir_ / "executor.db")).value(); }
 
   std::unique_ptr<Executor> Make(bool dry_run = false) {
-    ExecutorOptions o{"follower-1", dry_run, 30'000, execution_};
+    ExecutorOptions o;
+    o.follower_id = "follower-1";
+    o.dry_run = dry_run;
+    o.execution = execution_;
     return std::make_unique<Executor>(o, *journal_, broker_, timers_, clock_, outbox_);
   }
   // The master's MARKET BUY of SBIN-EQ, filled at `master_price`.
@@ -732,6 +750,510 @@ TEST_F(ExecutorTest, ReportsCarryTimingsFromDetection) {
   EXPECT_DOUBLE_EQ(t.request_sent_ms(), 2.0);
   EXPECT_DOUBLE_EQ(t.accepted_ms(), 2.0);
   EXPECT_DOUBLE_EQ(t.final_ms(), 2.0);
+}
+
+// ---- mirror mode: resting copies, modify and cancel ------------------------------
+
+class MirrorTest : public ExecutorTest {
+ protected:
+  // The master's resting order (LIMIT / STOPLOSS_LIMIT / STOPLOSS_MARKET)
+  // copied at placement.
+  v1::Envelope Resting(uint64_t seq, const std::string& master_id, const std::string& type, double price,
+                       double trigger, int64_t qty, const std::string& side = "BUY") {
+    auto env = Instruction(seq, master_id, qty, 0.0, side);
+    auto* ci = env.mutable_copy_instruction();
+    ci->set_execution(v1::EXECUTION_RESTING);
+    ci->set_reference_price(0);
+    ci->set_master_average_price(0);
+    auto* o = ci->mutable_order();
+    o->set_ordertype(type);
+    o->set_variety(type.rfind("STOPLOSS", 0) == 0 ? "STOPLOSS" : "NORMAL");
+    o->set_price(price);
+    o->set_triggerprice(trigger);
+    return env;
+  }
+  v1::Envelope Change(uint64_t seq, const std::string& master_id, v1::CopyAction action, const std::string& type = "",
+                      double price = 0, double trigger = 0, int64_t qty = 0) {
+    v1::Envelope env;
+    env.set_stream_id("follower-1");
+    env.set_seq(seq);
+    auto* ci = env.mutable_copy_instruction();
+    ci->set_follower_id("follower-1");
+    ci->set_master_order_id(master_id);
+    ci->set_action(action);
+    ci->set_target_ordertag("ct" + master_id);
+    ci->set_master_event_time_ns(clock_.wall_ns());
+    auto* o = ci->mutable_order();
+    o->set_tradingsymbol("SBIN-EQ");
+    o->set_symboltoken("3045");
+    o->set_exchange("NSE");
+    o->set_producttype("INTRADAY");
+    o->set_transactiontype("BUY");
+    o->set_ordertype(type);
+    o->set_price(price);
+    o->set_triggerprice(trigger);
+    o->set_quantity(qty);
+    return env;
+  }
+  const v1::ExecutionReport* ReportFor(const std::string& key) const {
+    for (const auto& r : outbox_.sent)
+      if (r.ordertag() == key) return &r;
+    return nullptr;
+  }
+};
+
+TEST_F(MirrorTest, ALimitRestsAtTheMastersPriceAndFollowsEachModifyThenTheCancel) {
+  auto ex = Make();
+  ex->Apply(Resting(1, "m1", "LIMIT", 480.0, 0, 10));  // LTP 500: a BUY at 480 rests
+  Settle(*ex);
+  ASSERT_EQ(broker_.placed.size(), 1u);
+  EXPECT_EQ(broker_.placed[0].ordertype, "LIMIT");
+  EXPECT_DOUBLE_EQ(broker_.placed[0].price, 480.0);
+  EXPECT_EQ(broker_.Row(0).status(), "open");
+
+  ex->Apply(Change(2, "m1", v1::COPY_ACTION_MODIFY, "LIMIT", 485.0, 0, 10));
+  Settle(*ex);
+  ASSERT_EQ(broker_.modify_calls, 1);
+  EXPECT_DOUBLE_EQ(broker_.Row(0).price(), 485.0);
+  EXPECT_EQ(broker_.Row(0).quantity(), 10);
+
+  ex->Apply(Change(3, "m1", v1::COPY_ACTION_MODIFY, "LIMIT", 485.0, 0, 20));
+  Settle(*ex);
+  ASSERT_EQ(broker_.modify_calls, 2);
+  EXPECT_EQ(broker_.Row(0).quantity(), 20);
+
+  ex->Apply(Change(4, "m1", v1::COPY_ACTION_CANCEL));
+  Settle(*ex);
+  EXPECT_EQ(broker_.Row(0).status(), "cancelled");
+  EXPECT_EQ(Final().outcome(), v1::OUTCOME_CANCELLED);
+  EXPECT_EQ(broker_.place_calls, 1);
+  EXPECT_EQ(journal_->Cursor("follower-1"), 4u);
+  EXPECT_EQ(ex->working(), 0u);
+}
+
+TEST_F(MirrorTest, AModifyAfterTheCopyFilledIsReportedAndPlacesNothing) {
+  auto ex = Make();
+  ex->Apply(Resting(1, "m1", "LIMIT", 480.0, 0, 10));
+  Settle(*ex);
+  broker_.SetLtp(479.0);  // the copy fills
+  Settle(*ex);
+  ASSERT_EQ(Final().outcome(), v1::OUTCOME_FILLED);
+  ex->Apply(Change(2, "m1", v1::COPY_ACTION_MODIFY, "LIMIT", 470.0, 0, 10));
+  Settle(*ex);
+  EXPECT_EQ(broker_.place_calls, 1);
+  EXPECT_EQ(broker_.modify_calls, 0);
+  const auto* r = ReportFor("ctm1/m2");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->outcome(), v1::OUTCOME_SKIPPED);
+  EXPECT_EQ(r->target_ordertag(), "ctm1");
+  EXPECT_EQ(r->action(), v1::COPY_ACTION_MODIFY);
+  EXPECT_NE(r->reason().find("already ended (FILLED, 10 of 10 filled)"), std::string::npos) << r->reason();
+  // A cancel after the end likewise.
+  ex->Apply(Change(3, "m1", v1::COPY_ACTION_CANCEL));
+  Settle(*ex);
+  EXPECT_EQ(broker_.cancel_calls, 0);
+  ASSERT_NE(ReportFor("ctm1/c3"), nullptr);
+  EXPECT_EQ(journal_->Cursor("follower-1"), 3u);
+}
+
+TEST_F(MirrorTest, AModifyOfAnOrderNeverCopiedIsReported) {
+  auto ex = Make();
+  ex->Apply(Change(1, "m9", v1::COPY_ACTION_MODIFY, "LIMIT", 470.0, 0, 10));
+  Settle(*ex);
+  EXPECT_EQ(broker_.place_calls + broker_.modify_calls, 0);
+  const auto* r = ReportFor("ctm9/m1");
+  ASSERT_NE(r, nullptr);
+  EXPECT_NE(r->reason().find("not copied"), std::string::npos);
+}
+
+TEST_F(MirrorTest, AModifyWhilePlacingWaitsAndOnlyTheLatestIsSent) {
+  auto ex = Make();
+  ex->Apply(Resting(1, "m1", "LIMIT", 480.0, 0, 10));
+  // Before placeOrder answers, two modifies.
+  ex->Apply(Change(2, "m1", v1::COPY_ACTION_MODIFY, "LIMIT", 482.0, 0, 10));
+  ex->Apply(Change(3, "m1", v1::COPY_ACTION_MODIFY, "LIMIT", 484.0, 0, 10));
+  EXPECT_EQ(broker_.modify_calls, 0);
+  Settle(*ex);
+  EXPECT_EQ(broker_.modify_calls, 1);
+  EXPECT_DOUBLE_EQ(broker_.Row(0).price(), 484.0);
+}
+
+TEST_F(MirrorTest, ATrailingStopLossIsFollowedEachTime) {
+  auto ex = Make();
+  // A SELL stop-loss below the market, trailed up three times.
+  ex->Apply(Resting(1, "m1", "STOPLOSS_LIMIT", 489.0, 490.0, 10, "SELL"));
+  Settle(*ex);
+  ASSERT_EQ(broker_.placed.size(), 1u);
+  EXPECT_EQ(broker_.placed[0].ordertype, "STOPLOSS_LIMIT");
+  EXPECT_EQ(broker_.placed[0].variety, "STOPLOSS");
+  EXPECT_DOUBLE_EQ(broker_.placed[0].triggerprice, 490.0);
+  EXPECT_DOUBLE_EQ(broker_.placed[0].price, 489.0);
+  for (int i = 1; i <= 3; ++i) {
+    auto env = Change(1 + i, "m1", v1::COPY_ACTION_MODIFY, "STOPLOSS_LIMIT", 489.0 + i, 490.0 + i, 10);
+    env.mutable_copy_instruction()->mutable_order()->set_transactiontype("SELL");
+    ex->Apply(env);
+    Settle(*ex);
+    ASSERT_EQ(broker_.modify_calls, i);
+    EXPECT_DOUBLE_EQ(broker_.Row(0).triggerprice(), 490.0 + i);
+    EXPECT_DOUBLE_EQ(broker_.Row(0).price(), 489.0 + i);
+    EXPECT_EQ(broker_.modifies.back().variety, "STOPLOSS");
+  }
+  EXPECT_EQ(broker_.place_calls, 1);
+  EXPECT_EQ(ex->working(), 1u);
+}
+
+TEST_F(MirrorTest, AStopLossMarketRestsAsAStopLimitOffItsTrigger) {
+  auto ex = Make();
+  ex->Apply(Resting(1, "m1", "STOPLOSS_MARKET", 0, 520.0, 10));
+  Settle(*ex);
+  ASSERT_EQ(broker_.placed.size(), 1u);
+  EXPECT_EQ(broker_.placed[0].ordertype, "STOPLOSS_LIMIT");
+  EXPECT_DOUBLE_EQ(broker_.placed[0].triggerprice, 520.0);
+  EXPECT_DOUBLE_EQ(broker_.placed[0].price, 525.2);
+}
+
+TEST_F(MirrorTest, ARestingCopyIsNotChased) {
+  auto ex = Make();
+  ex->Apply(Resting(1, "m1", "LIMIT", 480.0, 0, 10));
+  Settle(*ex);
+  broker_.SetLtp(490.0);
+  Advance(*ex, seconds(40));
+  EXPECT_EQ(broker_.modify_calls, 0);
+  EXPECT_EQ(broker_.cancel_calls, 0);
+  EXPECT_EQ(ex->working(), 1u);
+  // And it is followed to its fill.
+  broker_.SetLtp(479.0);
+  Settle(*ex);
+  EXPECT_EQ(Final().outcome(), v1::OUTCOME_FILLED);
+}
+
+TEST_F(MirrorTest, TheMapSurvivesARestart) {
+  {
+    auto ex = Make();
+    ex->Apply(Resting(1, "m1", "LIMIT", 480.0, 0, 10));
+    Settle(*ex);
+  }
+  broker_.queue.clear();
+  broker_.pushes.clear();
+  auto restarted = Make();
+  restarted->Resume();
+  Settle(*restarted);
+  restarted->Apply(Change(2, "m1", v1::COPY_ACTION_MODIFY, "LIMIT", 486.0, 0, 10));
+  Settle(*restarted);
+  EXPECT_EQ(broker_.modify_calls, 1);
+  EXPECT_DOUBLE_EQ(broker_.Row(0).price(), 486.0);
+  restarted->Apply(Change(3, "m1", v1::COPY_ACTION_CANCEL));
+  Settle(*restarted);
+  EXPECT_EQ(broker_.Row(0).status(), "cancelled");
+  EXPECT_EQ(broker_.place_calls, 1);
+}
+
+TEST_F(MirrorTest, APartFillThenTheMastersCancelIsPartiallyFilled) {
+  auto ex = Make();
+  ex->Apply(Resting(1, "m1", "LIMIT", 480.0, 0, 10));
+  Settle(*ex);
+  broker_.FillPart(broker_.Row(0).orderid(), 4);
+  Settle(*ex);
+  ex->Apply(Change(2, "m1", v1::COPY_ACTION_CANCEL));
+  Settle(*ex);
+  EXPECT_EQ(Final().outcome(), v1::OUTCOME_PARTIALLY_FILLED);
+  EXPECT_EQ(Final().filled_quantity(), 4);
+}
+
+// ---- positions and exits -------------------------------------------------------
+
+TEST(ExitSizing, RoundsDownToWholeLotsAndNeverSellsMoreThanHeld) {
+  EXPECT_EQ(SizeExit(150, true, 0.5, false, 75, 0).quantity, 75);
+  EXPECT_EQ(SizeExit(225, true, 0.5, false, 75, 0).quantity, 75);   // 112.5 -> one lot
+  EXPECT_EQ(SizeExit(150, true, 1.0, false, 75, 0).quantity, 150);
+  EXPECT_EQ(SizeExit(150, true, 0.0, true, 75, 0).quantity, 150);   // flatten
+  EXPECT_EQ(SizeExit(160, true, 0.0, true, 75, 0).quantity, 160);   // no residue, lots or not
+  EXPECT_EQ(SizeExit(150, true, 0.0, true, 75, 75).quantity, 75);   // 75 already on its way out
+  EXPECT_EQ(SizeExit(-150, false, 0.5, false, 75, 0).quantity, 75); // buying back a short
+  EXPECT_EQ(SizeExit(75, true, 0.5, false, 75, 0).quantity, 0);     // half a lot: nothing
+  EXPECT_NE(SizeExit(75, true, 0.5, false, 75, 0).skipped.find("less than one lot"), std::string::npos);
+  EXPECT_NE(SizeExit(0, true, 0.5, false, 75, 0).skipped.find("holds no long position"), std::string::npos);
+  EXPECT_NE(SizeExit(150, false, 0.5, false, 75, 0).skipped.find("no short position"), std::string::npos);
+  EXPECT_NE(SizeExit(150, true, 0.5, true, 75, 150).skipped.find("in flight"), std::string::npos);
+}
+
+TEST(ExitSizing, LegsUnderTheFreezeQuantityInWholeLots) {
+  EXPECT_EQ(SliceLegs(3600, 1800, 75), (std::vector<int64_t>{1800, 1800}));
+  EXPECT_EQ(SliceLegs(4000, 1800, 75), (std::vector<int64_t>{1800, 1800, 400}));
+  EXPECT_EQ(SliceLegs(1000, 1000, 30), (std::vector<int64_t>{990, 10}));  // 1000 is not whole lots of 30
+  EXPECT_EQ(SliceLegs(150, 0, 75), (std::vector<int64_t>{150}));
+  EXPECT_EQ(SliceLegs(150, 1800, 75), (std::vector<int64_t>{150}));
+}
+
+class ExitTest : public ExecutorTest {
+ protected:
+  void SetUp() override {
+    ExecutorTest::SetUp();
+    broker_.ltp = 100.0;
+  }
+  std::unique_ptr<Executor> MakeWith(int64_t freeze, int64_t max_quantity = 0, double max_order_value = 0) {
+    ExecutorOptions o;
+    o.follower_id = "follower-1";
+    o.dry_run = false;
+    o.execution = execution_;
+    o.max_quantity = max_quantity;
+    o.max_order_value = max_order_value;
+    o.copy_failed = [this](const std::string& text) { alerts_.push_back(text); };
+    auto lookup = [freeze](const v1::Order& order) {
+      InstrumentInfo info = InstrumentFromOrder(order);
+      info.lot_size = 75;
+      info.freeze_quantity = freeze;
+      return info;
+    };
+    auto ex = std::make_unique<Executor>(o, *journal_, broker_, timers_, clock_, outbox_, lookup);
+    ex->Resume();  // as at start: the positions are read
+    Settle(*ex);
+    return ex;
+  }
+  // A NIFTY option copy: an entry sized by the router, or an exit sized here.
+  v1::Envelope Option(uint64_t seq, const std::string& master_id, const std::string& side, int64_t qty,
+                      double exit_fraction = -1, bool flatten = false) {
+    auto env = Instruction(seq, master_id, qty, 100.0, side);
+    auto* ci = env.mutable_copy_instruction();
+    auto* o = ci->mutable_order();
+    o->set_tradingsymbol("NIFTY01DEC2626000CE");
+    o->set_symboltoken("43501");
+    o->set_exchange("NFO");
+    o->set_producttype("CARRYFORWARD");
+    o->set_lotsize(75);
+    if (exit_fraction >= 0 || flatten) {
+      ci->mutable_exit()->set_fraction(exit_fraction < 0 ? 0 : exit_fraction);
+      ci->mutable_exit()->set_flatten(flatten);
+    }
+    return env;
+  }
+  // Applies like the stream: again (after the loop ran) when refused for now.
+  void Feed(Executor& ex, const v1::Envelope& env) {
+    for (int i = 0; i < 5 && !ex.Apply(env); ++i) Settle(ex);
+    Settle(ex);
+  }
+  int64_t Net(const Executor& ex) const {
+    v1::Order o;
+    o.set_exchange("NFO");
+    o.set_symboltoken("43501");
+    o.set_producttype("CARRYFORWARD");
+    return ex.positions().Net(o);
+  }
+  int64_t SoldTotal() const {
+    int64_t n = 0;
+    for (const auto& r : broker_.placed)
+      if (r.transactiontype == "SELL") n += r.quantity;
+    return n;
+  }
+  std::vector<std::string> alerts_;
+};
+
+TEST_F(ExitTest, OneAndAHalfTimesEntersInTwoStepsAndLeavesFlatInOne) {
+  // 1.5 x 75 = 112.5 -> 75 (whole lots, the router's sizing) twice; the
+  // master's SELL 150 takes it flat: the follower sells 150, not 225.
+  auto ex = MakeWith(1800);
+  Feed(*ex, Option(1, "b1", "BUY", 75));
+  Feed(*ex, Option(2, "b2", "BUY", 75));
+  EXPECT_EQ(Net(*ex), 150);
+  Feed(*ex, Option(3, "s1", "SELL", 225, 0.0, /*flatten=*/true));
+  EXPECT_EQ(SoldTotal(), 150);
+  EXPECT_EQ(Net(*ex), 0) << "flat, not short";
+  EXPECT_EQ(Final().outcome(), v1::OUTCOME_FILLED);
+}
+
+TEST_F(ExitTest, HalfSizeEntersAndLeavesInWholeLots) {
+  // 0.5 x: BUY 300 -> 150; SELL 150 of 300 (half) -> 75; SELL 150 (flat) -> 75.
+  auto ex = MakeWith(1800);
+  Feed(*ex, Option(1, "b1", "BUY", 150));
+  EXPECT_EQ(Net(*ex), 150);
+  Feed(*ex, Option(2, "s1", "SELL", 75, 0.5));
+  ASSERT_EQ(broker_.placed.size(), 2u);
+  EXPECT_EQ(broker_.placed[1].quantity, 75);
+  EXPECT_EQ(Net(*ex), 75);
+  Feed(*ex, Option(3, "s2", "SELL", 75, 0.0, true));
+  ASSERT_EQ(broker_.placed.size(), 3u);
+  EXPECT_EQ(broker_.placed[2].quantity, 75);
+  EXPECT_EQ(Net(*ex), 0);
+  for (const auto& r : broker_.placed) EXPECT_EQ(r.quantity % 75, 0) << "whole lots throughout";
+}
+
+TEST_F(ExitTest, ThePositionAtStartComesFromGetPosition) {
+  smartapi::Position p;
+  p.exchange = "NFO";
+  p.symboltoken = "43501";
+  p.tradingsymbol = "NIFTY01DEC2626000CE";
+  p.producttype = "CARRYFORWARD";
+  p.netqty = 225;
+  p.pnl = -1250.5;
+  broker_.positions = {p};
+  auto ex = MakeWith(1800);
+  EXPECT_EQ(Net(*ex), 225);
+  Feed(*ex, Option(1, "s1", "SELL", 150, 1.0 / 3.0));  // a third of 225 = 75
+  ASSERT_EQ(broker_.placed.size(), 1u);
+  EXPECT_EQ(broker_.placed[0].quantity, 75);
+  EXPECT_EQ(Net(*ex), 150);
+}
+
+TEST_F(ExitTest, AnExitWaitsForThePositionsToBeKnown) {
+  broker_.positions_down = true;
+  auto ex = MakeWith(1800);
+  EXPECT_FALSE(ex->Apply(Option(1, "s1", "SELL", 75, 0.5)));
+  Settle(*ex);
+  EXPECT_FALSE(ex->Apply(Option(1, "s1", "SELL", 75, 0.5)));
+  EXPECT_EQ(broker_.place_calls, 0);
+  EXPECT_EQ(journal_->Cursor("follower-1"), 0u);
+}
+
+TEST_F(ExitTest, NothingHeldIsSkippedWithTheReason) {
+  auto ex = MakeWith(1800);
+  Feed(*ex, Option(1, "s1", "SELL", 75, 0.5));
+  EXPECT_EQ(broker_.place_calls, 0);
+  EXPECT_EQ(Final().outcome(), v1::OUTCOME_SKIPPED);
+  EXPECT_NE(Final().reason().find("holds no long position"), std::string::npos) << Final().reason();
+  EXPECT_EQ(journal_->Cursor("follower-1"), 1u);
+}
+
+TEST_F(ExitTest, TwoExitsInFlightNeverSellMoreThanHeld) {
+  auto ex = MakeWith(1800);
+  Feed(*ex, Option(1, "b1", "BUY", 150));
+  broker_.fills = false;  // the first exit rests unfilled
+  Feed(*ex, Option(2, "s1", "SELL", 75, 0.5));
+  Feed(*ex, Option(3, "s2", "SELL", 75, 0.0, true));
+  EXPECT_EQ(SoldTotal(), 150) << "75 in flight + the remaining 75";
+}
+
+TEST_F(ExitTest, AnExitOverTheFreezeQuantityIsSlicedIntoLegs) {
+  auto ex = MakeWith(1800);
+  Feed(*ex, Option(1, "b1", "BUY", 1800));
+  Feed(*ex, Option(2, "b2", "BUY", 1800));
+  ASSERT_EQ(Net(*ex), 3600);
+  Feed(*ex, Option(3, "s1", "SELL", 3600, 0.0, true));
+  ASSERT_EQ(broker_.placed.size(), 4u);
+  EXPECT_EQ(broker_.placed[2].quantity, 1800);
+  EXPECT_EQ(broker_.placed[3].quantity, 1800);
+  EXPECT_EQ(broker_.placed[2].ordertag, "cts1");
+  EXPECT_EQ(broker_.placed[3].ordertag, LegTag("cts1", 1));
+  EXPECT_EQ(broker_.placed[3].ordertag.size(), 15u);
+  EXPECT_EQ(Net(*ex), 0);
+}
+
+TEST_F(ExitTest, CapsAreCheckedAgainBeforePlacing) {
+  auto ex = MakeWith(1800, /*max_quantity=*/150, /*max_order_value=*/20'000);
+  Feed(*ex, Option(1, "b1", "BUY", 225));  // over max_quantity
+  EXPECT_EQ(broker_.place_calls, 0);
+  EXPECT_NE(Final().reason().find("over max_quantity 150"), std::string::npos) << Final().reason();
+  outbox_.sent.clear();
+  Feed(*ex, Option(2, "b2", "BUY", 150));  // 150 x 100 = 15000: inside
+  EXPECT_EQ(broker_.place_calls, 1);
+  outbox_.sent.clear();
+  auto big = Option(3, "b3", "BUY", 150);
+  big.mutable_copy_instruction()->set_reference_price(200.0);  // 30000 > 20000
+  Feed(*ex, big);
+  EXPECT_EQ(broker_.place_calls, 1);
+  EXPECT_NE(Final().reason().find("over max_order_value"), std::string::npos) << Final().reason();
+}
+
+TEST_F(ExitTest, StateOnTheStreamWhenItChangesAndTheStatusExtras) {
+  smartapi::Position p;
+  p.exchange = "NFO";
+  p.symboltoken = "43501";
+  p.producttype = "CARRYFORWARD";
+  p.netqty = 0;
+  p.pnl = -420.0;
+  broker_.positions = {p};
+  auto ex = MakeWith(1800);
+  ex->SetFeedConnected(true);
+  ex->Tick();
+  Settle(*ex);
+  ex->Tick();  // unchanged: not sent again
+  Settle(*ex);
+  ASSERT_FALSE(outbox_.states.empty());
+  const auto& s = outbox_.states.back();
+  EXPECT_EQ(s.follower_id(), "follower-1");
+  EXPECT_TRUE(s.broker_ok());
+  EXPECT_TRUE(s.order_feed_connected());
+  EXPECT_TRUE(s.day_pnl_known());
+  EXPECT_DOUBLE_EQ(s.day_pnl(), -420.0);
+  const size_t before = outbox_.states.size();
+  ex->Tick();
+  Settle(*ex);
+  EXPECT_EQ(outbox_.states.size(), before);
+  Feed(*ex, Option(1, "b1", "BUY", 75));
+  ex->Tick();
+  Settle(*ex);
+  ASSERT_GT(outbox_.states.size(), before);
+  ASSERT_EQ(outbox_.states.back().positions_size(), 1);
+  EXPECT_EQ(outbox_.states.back().positions(0).net_quantity(), 75);
+  broker_.failures.push_back({ErrorKind::kRejected, false});
+  Feed(*ex, Option(2, "b2", "BUY", 75));
+  ASSERT_EQ(alerts_.size(), 1u);
+  EXPECT_NE(alerts_[0].find("REJECTED"), std::string::npos);
+  const auto extras = ex->StatusExtras();
+  EXPECT_EQ(extras["follower_id"], "follower-1");
+  EXPECT_EQ(extras["broker_ok"], true);
+  EXPECT_EQ(extras["feed_connected"], true);
+  EXPECT_EQ(extras["working_copies"], 0);
+  EXPECT_EQ(extras["copies_today"]["FILLED"], 1);
+  EXPECT_EQ(extras["copies_today"]["REJECTED"], 1);
+  EXPECT_NE(extras["last_error"].get<std::string>().find("REJECTED"), std::string::npos);
+}
+
+TEST_F(ExitTest, TheRoutersLegsOfOneExitAreSizedOnceWithTheFirst) {
+  auto ex = MakeWith(1800);
+  Feed(*ex, Option(1, "b1", "BUY", 150));
+  // The router's estimate in two legs of 75 (its view of the position
+  // lagged); the follower holds 150: the first leg sells all of it.
+  for (int leg = 0; leg < 2; ++leg) {
+    auto env = Option(2 + leg, "s1", "SELL", 75, 0.0, true);
+    auto* ci = env.mutable_copy_instruction();
+    ci->set_ordertag(leg == 0 ? "cts1" : "cts1b");
+    ci->mutable_order()->set_ordertag(ci->ordertag());
+    ci->set_copy_id("cts1");
+    ci->set_leg(leg);
+    ci->set_legs(2);
+    Feed(*ex, env);
+  }
+  EXPECT_EQ(SoldTotal(), 150);
+  EXPECT_EQ(Net(*ex), 0);
+  EXPECT_EQ(outbox_.sent.back().outcome(), v1::OUTCOME_SKIPPED);
+  EXPECT_NE(outbox_.sent.back().reason().find("first leg"), std::string::npos);
+}
+
+TEST_F(MirrorTest, AChangeNamingOneLegLeavesTheOtherLegsAlone) {
+  auto ex = Make();
+  for (int leg = 0; leg < 2; ++leg) {
+    auto env = Resting(1 + leg, "m1", "LIMIT", 480.0, 0, 10);
+    auto* ci = env.mutable_copy_instruction();
+    ci->set_ordertag(leg == 0 ? "ctm1" : "ctm1b");
+    ci->mutable_order()->set_ordertag(ci->ordertag());
+    ci->set_copy_id("ctm1");
+    ci->set_leg(leg);
+    ci->set_legs(2);
+    ex->Apply(env);
+  }
+  Settle(*ex);
+  ASSERT_EQ(broker_.book.size(), 2u);
+  auto modify = Change(3, "m1", v1::COPY_ACTION_MODIFY, "LIMIT", 482.0, 0, 5);
+  modify.mutable_copy_instruction()->set_target_ordertag("ctm1b");
+  ex->Apply(modify);
+  Settle(*ex);
+  EXPECT_DOUBLE_EQ(broker_.Row(0).price(), 480.0);
+  EXPECT_DOUBLE_EQ(broker_.Row(1).price(), 482.0);
+  EXPECT_EQ(broker_.Row(1).quantity(), 5);
+  auto cancel = Change(4, "m1", v1::COPY_ACTION_CANCEL);
+  cancel.mutable_copy_instruction()->set_target_ordertag("ctm1b");
+  cancel.mutable_copy_instruction()->mutable_order()->set_text("the master reduced its order's quantity");
+  ex->Apply(cancel);
+  Settle(*ex);
+  EXPECT_EQ(broker_.Row(0).status(), "open");
+  EXPECT_EQ(broker_.Row(1).status(), "cancelled");
+  EXPECT_EQ(Final().reason(), "the master reduced its order's quantity");
+  // Without a known target: every leg of the master order.
+  auto all = Change(5, "m1", v1::COPY_ACTION_CANCEL);
+  all.mutable_copy_instruction()->set_target_ordertag("");
+  ex->Apply(all);
+  Settle(*ex);
+  EXPECT_EQ(broker_.Row(0).status(), "cancelled");
 }
 
 }  // namespace

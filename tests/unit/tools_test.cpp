@@ -81,7 +81,7 @@ std::vector<std::string> Programs(const Ini& ini) {
 
 TEST(DeploySupervisord, OneExecutorPerFollowerNumberedAsTheEnvNumbersThem) {
   const auto ini = Render(Settings(""), Env({1, 3, 7}));
-  EXPECT_EQ(Programs(ini), (std::vector<std::string>{"executor-1", "executor-3", "executor-7", "router", "watcher"}));
+  EXPECT_EQ(Programs(ini), (std::vector<std::string>{"dashboard", "executor-1", "executor-3", "executor-7", "router", "watcher"}));
   EXPECT_EQ(ini.at("program:executor-7").at("command"),
             "/opt/ct/bin/copytrade-executor --config /srv/ct/copytrade.toml --env /srv/ct/.env --follower 7");
   EXPECT_EQ(ini.count("program:executor-2"), 0u);
@@ -91,9 +91,9 @@ TEST(DeploySupervisord, OneExecutorPerFollowerNumberedAsTheEnvNumbersThem) {
 TEST(DeploySupervisord, HostOnlyGetsTheProcessesPlacedOnIt) {
   const auto s = Settings("[deploy]\ndefault_host = \"alpha\"\nwatcher_host = \"beta\"\n[followers.3]\nhost = \"beta\"\n");
   const auto env = Env({1, 3});
-  EXPECT_EQ(Programs(Render(s, env, "alpha")), (std::vector<std::string>{"executor-1", "router"}));
+  EXPECT_EQ(Programs(Render(s, env, "alpha")), (std::vector<std::string>{"dashboard", "executor-1", "router"}));
   EXPECT_EQ(Programs(Render(s, env, "beta")), (std::vector<std::string>{"executor-3", "watcher"}));
-  EXPECT_EQ(Programs(Render(s, env)).size(), 4u);  // no --host: everything here
+  EXPECT_EQ(Programs(Render(s, env)).size(), 5u);  // no --host: everything here (the dashboard with the router)
 }
 
 TEST(DeploySupervisord, HostErrorsNameTheSettingToFix) {
@@ -143,7 +143,7 @@ TEST(DeploySupervisord, OneLogFilePerProcess) {
     EXPECT_EQ(ini.at("program:" + name).at("redirect_stderr"), "true");
     logs.insert(ini.at("program:" + name).at("stdout_logfile"));
   }
-  EXPECT_EQ(logs, (std::set<std::string>{"/srv/ct/logs/executor-1.log", "/srv/ct/logs/executor-2.log",
+  EXPECT_EQ(logs, (std::set<std::string>{"/srv/ct/logs/dashboard.log", "/srv/ct/logs/executor-1.log", "/srv/ct/logs/executor-2.log",
                                          "/srv/ct/logs/router.log", "/srv/ct/logs/watcher.log"}));
 }
 
