@@ -324,4 +324,10 @@ long Pipeline::NetAtSim(const std::string& clientcode, const std::string& symbol
   return net;
 }
 
+std::string Pipeline::Control(const std::string& command, const std::vector<std::string>& args, int* exit_code) {
+  std::vector<std::string> argv{command, "--config", config()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Run(argv, exit_code);
+}
+
 }  // namespace ct::testing

@@ -110,6 +110,10 @@ class Pipeline {
   std::vector<nlohmann::json> SimBook(const std::string& clientcode);
   // Its rows that are copies (ordertag "ct...").
   std::vector<nlohmann::json> SimCopies(const std::string& clientcode);
+  // `copytrade <command> --config ... [args]` (pending, approve, pause, ...):
+  // its output; the exit code in `exit_code`.
+  std::string Control(const std::string& command, const std::vector<std::string>& args = {},
+                      int* exit_code = nullptr);
   // Its net filled quantity of `symbol` at the emulator (+ bought, - sold).
   long NetAtSim(const std::string& clientcode, const std::string& symbol);
 };
