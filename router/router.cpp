@@ -382,6 +382,17 @@ void Router::Route(const v1::MasterOrderEvent& event, const FollowerTarget& f, S
   }
 }
 
+namespace {
+const char* ActionVerb(v1::CopyAction action) {
+  switch (action) {
+    case v1::COPY_ACTION_MODIFY: return "modifying";
+    case v1::COPY_ACTION_CANCEL: return "cancelling";
+    case v1::COPY_ACTION_CANCEL_ALL: return "cancelling every open copy:";
+    default: return "copying";
+  }
+}
+}  // namespace
+
 void Router::SendAfterCommit(Staged out) {
   if (out.empty()) return;
   // Sent once the instructions are durable: with the subscriber's group
@@ -391,8 +402,7 @@ void Router::SendAfterCommit(Staged out) {
     for (const auto& staged : out) {
       if (staged.envelope.has_copy_instruction()) {
         const auto& ci = staged.envelope.copy_instruction();
-        lg->info("{} {} {} {} x{} (master order {}) to {} as x{} [leg {}/{}, rule {}]",
-                 v1::CopyAction_Name(ci.action()), ci.order().transactiontype(), ci.order().tradingsymbol(),
+        lg->info("{} {} {} {} x{} (master order {}) to {} as x{} [leg {}/{}, rule {}]", ActionVerb(ci.action()), ci.order().transactiontype(), ci.order().tradingsymbol(),
                  ci.order().ordertype(), ci.master_quantity(), ci.master_order_id(), ci.follower_id(),
                  ci.order().quantity(), ci.leg() + 1, std::max(ci.legs(), 1), ci.rule().source());
       }
