@@ -168,12 +168,14 @@ nlohmann::json Pipeline::Book(const std::string& account) {
   return nlohmann::json::parse(start == std::string::npos ? out : out.substr(start + 1), nullptr, false);
 }
 
-std::string Pipeline::SimAdmin(const std::string& path, const std::string& body) {
+// One request to the emulator's /sim/v1/ admin API: a POST with `body`, or
+// a GET when there is none.
+std::string Pipeline::SimRequest(const std::string& path, const std::string* body) {
   CURL* curl = curl_easy_init();
   std::string reply;
   const std::string url = "http://127.0.0.1:" + std::to_string(port_) + "/sim/v1/" + path;
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+  if (body) curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->c_str());
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, +[](char* p, size_t n, size_t m, void* out) {
     static_cast<std::string*>(out)->append(p, n * m);
     return n * m;
@@ -184,6 +186,8 @@ std::string Pipeline::SimAdmin(const std::string& path, const std::string& body)
   EXPECT_EQ(rc, CURLE_OK) << url;
   return reply;
 }
+
+std::string Pipeline::SimAdmin(const std::string& path, const std::string& body) { return SimRequest(path, &body); }
 
 nlohmann::json Pipeline::SimBooks() {
   CURL* curl = curl_easy_init();
@@ -244,19 +248,7 @@ std::vector<nlohmann::json> Pipeline::Copies(const std::string& account) {
 }
 
 nlohmann::json Pipeline::SimGet(const std::string& path) {
-  CURL* curl = curl_easy_init();
-  std::string reply;
-  const std::string url = "http://127.0.0.1:" + std::to_string(port_) + "/sim/v1/" + path;
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, +[](char* p, size_t n, size_t m, void* out) {
-    static_cast<std::string*>(out)->append(p, n * m);
-    return n * m;
-  });
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply);
-  const CURLcode rc = curl_easy_perform(curl);
-  curl_easy_cleanup(curl);
-  EXPECT_EQ(rc, CURLE_OK) << url;
-  return nlohmann::json::parse(reply, nullptr, false);
+  return nlohmann::json::parse(SimRequest(path, nullptr), nullptr, false);
 }
 
 void Pipeline::StartDashboard(const std::string& listen, const std::string& token) {

@@ -87,6 +87,7 @@ class Pipeline {
 
  private:
   void WriteConfig();
+  std::string SimRequest(const std::string& path, const std::string* body);
   // POST /sim/v1/app/<op> as the master; the reply envelope.
   nlohmann::json App(const std::string& op, nlohmann::json body);
   PipelineOptions options_;
