@@ -10,6 +10,7 @@
 #include "common/log/log.h"
 #include "common/time/ist.h"
 #include "router/rules.h"
+#include "router/summary.h"
 
 namespace ct::router {
 namespace v1 = copytrade::v1;
@@ -156,33 +157,14 @@ void SessionRecords::AddSkipped(const v1::MasterOrderEvent& event, const Followe
 void SessionRecords::Write() {
   dirty_ = false;
   nlohmann::json records = nlohmann::json::array();
-  int64_t ok = 0, partial = 0, failed = 0, skipped = 0, working = 0, dry_run = 0;
+  Statistics statistics;
   bus::Statement q(journal_.db(), "SELECT outcome, record FROM records WHERE session=? ORDER BY time_ns");
   q.Bind(1, file_);
   while (q.Step()) {
-    auto rec = nlohmann::json::parse(q.Text(1));
-    const std::string outcome = q.Text(0);
-    if (outcome == "SKIPPED") ++skipped;
-    else if (outcome == "DRY_RUN") ++dry_run;
-    else if (outcome == "FILLED") ++ok;
-    else if (outcome == "PARTIALLY_FILLED") ++partial;
-    else if (outcome == "ACCEPTED" || outcome == "MODIFIED" || outcome == "HELD" || outcome == "APPROVED") ++working;
-    else ++failed;  // REJECTED, FAILED, STALE, CANCELLED
-    records.push_back(std::move(rec));
+    Count(statistics, q.Text(0));
+    records.push_back(nlohmann::json::parse(q.Text(1)));
   }
-  const int64_t total = ok + partial + failed + working;
-  nlohmann::json doc = {
-      {"records", records},
-      {"statistics",
-       {{"total_copies", total},
-        {"successful", ok},
-        {"failed", failed},
-        {"partially_filled", partial},
-        {"working", working},
-        {"skipped", skipped},
-        {"dry_run", dry_run},
-        {"success_rate", total ? static_cast<double>(ok) * 100.0 / static_cast<double>(total) : 0.0}}},
-  };
+  const nlohmann::json doc = {{"records", records}, {"statistics", StatisticsJson(statistics)}};
   std::filesystem::path path(file_);
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
   const std::string tmp = file_ + ".tmp";

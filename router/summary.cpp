@@ -35,7 +35,8 @@ void Count(Statistics& s, const std::string& state) {
   else if (state == "DRY_RUN") ++s.dry_run;
   else if (state == "FILLED") ++s.successful;
   else if (state == "PARTIALLY_FILLED") ++s.partially_filled;
-  else if (state == "ACCEPTED" || state == "MODIFIED" || state == "HELD") ++s.working;
+  else if (state == "ACCEPTED" || state == "MODIFIED" || state == "HELD" || state == "APPROVED")
+    ++s.working;
   else ++s.failed;
   s.total_copies = s.successful + s.partially_filled + s.failed + s.working;
   s.success_rate = s.total_copies ? static_cast<double>(s.successful) * 100.0 / static_cast<double>(s.total_copies) : 0.0;
