@@ -775,7 +775,9 @@ TEST(StatusCli, ShowsEachFollowerAndTheWatcherFromTheRunningProcesses) {
         if (!doc.is_object() || doc["followers"].size() != 2) return false;
         for (const auto& f : doc["followers"])
           if (!f["applied_seq"].is_number() || f["applied_seq"].get<int>() < 1 || f["lag"] != 0) return false;
-        return doc["watcher"].is_object() && doc["watcher"]["feed_connected"] == true;
+        // last_poll_age_ms stays null until the watcher's first poll has answered.
+        return doc["watcher"].is_object() && doc["watcher"]["feed_connected"] == true &&
+               doc["watcher"]["last_poll_age_ms"].is_number();
       },
       std::chrono::seconds(10)))
       << doc.dump(2);
